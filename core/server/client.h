@@ -1,0 +1,52 @@
+// Client: one connection's state, the equivalent of Redis's `client` struct:
+// selected database, name, MULTI queue, watched keys, authentication, the
+// request parser and the pending output.
+//
+// Clients are created and owned by the Server (Server::NewClient); the
+// transport (TCP server, browser terminal, tests) holds a pointer and hands
+// received bytes to Server::Feed().
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/resp/request_parser.h"
+
+namespace plab {
+
+struct Client {
+  uint64_t id = 0;
+  int db = 0;
+  std::string name;
+  std::string addr = "embedded";   // "ip:port" for TCP clients
+  std::string laddr;               // local address of the connection
+  int64_t fd = -1;                 // reported by CLIENT LIST; -1 when none
+  int64_t created_ms = 0;
+  int64_t last_interaction_ms = 0;
+  bool authenticated = false;
+  int resp = 2;
+  std::string last_command = "NULL";  // lowercase name, for CLIENT LIST cmd=
+  std::string lib_name, lib_ver;      // reported only; CLIENT SETINFO is 7.2
+
+  // MULTI/EXEC state (multi.c).
+  bool in_multi = false;
+  bool multi_error = false;  // a command failed to queue: EXEC aborts
+  bool dirty_cas = false;    // a WATCHed key changed: EXEC returns nil
+  std::vector<std::vector<std::string>> queued;
+  struct WatchedKey {
+    int db;
+    std::string key;
+    bool expired_at_watch;  // Redis ignores keys already expired at WATCH
+  };
+  std::vector<WatchedKey> watched;
+
+  // Set by QUIT or a protocol error: close once `output` is flushed.
+  bool close_after_reply = false;
+
+  RequestParser parser;
+  std::string output;  // RESP bytes not yet written to the transport
+};
+
+}  // namespace plab

@@ -1,0 +1,53 @@
+// Config: the server's parameters, typed, with Redis 7.0's names and
+// defaults. One struct read directly by the engine on hot paths; the
+// registry in config_registry.h maps names to fields for CONFIG GET/SET and
+// for redis.conf-style files and `--name value` overrides.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace plab {
+
+struct Config {
+  // Networking (used by native `plab serve`; reported by CONFIG GET).
+  int64_t port = 6379;
+  std::string bind = "127.0.0.1";
+  bool protected_mode = true;
+  int64_t maxclients = 10000;
+  int64_t timeout = 0;          // idle client timeout, seconds (0 = never)
+  int64_t tcp_keepalive = 300;
+  int64_t tcp_backlog = 511;
+  std::string requirepass;      // empty = no password (AUTH not required)
+
+  // General.
+  int64_t hz = 10;              // cron frequency
+  int64_t databases = 16;       // fixed: 16 logical databases
+  std::string dir = ".";
+  std::string loglevel = "notice";
+  std::string logfile;
+  bool daemonize = false;
+  std::string pidfile;
+  int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
+  int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;
+  int64_t maxmemory = 0;
+  std::string maxmemory_policy = "noeviction";
+
+  // Encoding thresholds (what OBJECT ENCODING and the RDB writer report).
+  int64_t hash_max_listpack_entries = 128;
+  int64_t hash_max_listpack_value = 64;
+  int64_t set_max_intset_entries = 512;
+  int64_t zset_max_listpack_entries = 128;
+  int64_t zset_max_listpack_value = 64;
+  int64_t list_max_listpack_size = -2;
+  int64_t list_compress_depth = 0;
+  bool activerehashing = true;
+  bool lazyfree_lazy_user_del = false;
+
+  // Persistence parameters arrive with the RDB and AOF issues. Until then
+  // the engine keeps nothing on disk, and these report exactly that.
+  std::string save;             // "" = no save points
+  bool appendonly = false;
+};
+
+}  // namespace plab

@@ -1,0 +1,273 @@
+#include "core/server/server.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+
+#include "core/util/numbers.h"
+
+namespace plab {
+namespace {
+
+// Key for watched_keys_: the db number as one byte, then the key.
+std::string WatchKey(int db, std::string_view key) {
+  std::string k;
+  k.reserve(key.size() + 1);
+  k.push_back(static_cast<char>(db));
+  k.append(key);
+  return k;
+}
+
+bool IsTransactionControl(const CommandSpec& spec) {
+  // processCommand(): these run immediately even inside MULTI.
+  return spec.name == "exec" || spec.name == "discard" || spec.name == "multi" ||
+         spec.name == "watch" || spec.name == "quit" || spec.name == "reset";
+}
+
+std::string UnknownCommandError(const std::vector<std::string>& argv) {
+  // commandCheckExistence(): quote up to ~128 bytes of the arguments.
+  std::string args;
+  for (size_t i = 1; i < argv.size() && args.size() < 128; ++i) {
+    size_t room = 128 - args.size();
+    args += "'" + argv[i].substr(0, room) + "' ";
+  }
+  return "ERR unknown command '" + argv[0].substr(0, 128) + "', with args beginning with: " + args;
+}
+
+std::string UnknownSubcommandError(const std::vector<std::string>& argv) {
+  std::string upper = argv[0];
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return "ERR unknown subcommand '" + argv[1].substr(0, 128) + "'. Try " + upper + " HELP.";
+}
+
+}  // namespace
+
+Server::Server(const Clock& clock, Config config) : clock_(clock), config_(std::move(config)) {
+  keyspace_.set_observer(this);
+  stats_.start_time_us = clock_.NowMicros();
+  // A 40-hex-char run id, like Redis's getRandomHexChars().
+  std::mt19937_64 rng(static_cast<uint64_t>(stats_.start_time_us) ^ 0x9e3779b97f4a7c15ULL);
+  const char* hex = "0123456789abcdef";
+  for (int i = 0; i < 40; ++i) run_id_.push_back(hex[rng() & 15]);
+}
+
+Server::~Server() { keyspace_.set_observer(nullptr); }
+
+Client* Server::NewClient(std::string addr, std::string laddr) {
+  auto c = std::make_unique<Client>();
+  c->id = next_client_id_++;
+  c->addr = std::move(addr);
+  c->laddr = std::move(laddr);
+  c->created_ms = clock_.NowMillis();
+  c->last_interaction_ms = c->created_ms;
+  c->parser.set_limits(ParserLimits{config_.proto_max_bulk_len, 1024 * 1024, 64 * 1024});
+  Client* raw = c.get();
+  clients_[raw->id] = std::move(c);
+  ++stats_.total_connections_received;
+  return raw;
+}
+
+void Server::FreeClient(Client* client) {
+  UnwatchAll(client);
+  clients_.erase(client->id);
+}
+
+bool Server::AuthRequired(const Client* client) const {
+  return !config_.requirepass.empty() && !client->authenticated;
+}
+
+void Server::Feed(Client* client, std::string_view bytes) {
+  client->last_interaction_ms = clock_.NowMillis();
+  client->parser.Feed(bytes);
+  std::vector<std::string>& argv = scratch_argv_;
+  while (!client->close_after_reply) {
+    client->parser.set_auth_required(AuthRequired(client));
+    RequestParser::Result r = client->parser.Next(&argv);
+    if (r == RequestParser::Result::kNeedMore) break;
+    if (r == RequestParser::Result::kError) {
+      ReplyBuilder reply(&client->output);
+      reply.Error("ERR " + client->parser.error());
+      ++stats_.total_error_replies;
+      ++stats_.error_counts["ERR"];
+      client->close_after_reply = true;
+      break;
+    }
+    Execute(client, argv);
+  }
+}
+
+void Server::RejectCommand(Client* client, ReplyBuilder& reply, std::string_view error) {
+  // flagTransaction(): a command that can't even be queued dooms the EXEC.
+  if (client->in_multi) client->multi_error = true;
+  size_t from = reply.buffer()->size();
+  reply.Error(error);
+  CountErrors(*reply.buffer(), from);
+}
+
+void Server::CountErrors(std::string_view out, size_t from) {
+  if (from >= out.size() || out[from] != '-') return;
+  ++stats_.total_error_replies;
+  size_t end = from + 1;
+  while (end < out.size() && out[end] != ' ' && out[end] != '\r') ++end;
+  ++stats_.error_counts[std::string(out.substr(from + 1, end - from - 1))];
+}
+
+void Server::Execute(Client* client, std::vector<std::string>& argv) {
+  if (argv.empty()) return;
+  ReplyBuilder reply(&client->output);
+  // Cross-protocol scripting defence (processCommand): "POST" or "Host:" as a
+  // command means a browser is talking to us; drop the connection silently.
+  if (EqualsIgnoreCase(argv[0], "post") || EqualsIgnoreCase(argv[0], "host:")) {
+    client->close_after_reply = true;
+    return;
+  }
+  bool unknown_sub = false;
+  const CommandSpec* spec = commands_.Lookup(argv, &unknown_sub);
+  if (spec == nullptr) {
+    RejectCommand(client, reply,
+                  unknown_sub ? UnknownSubcommandError(argv) : UnknownCommandError(argv));
+    return;
+  }
+  const int argc = static_cast<int>(argv.size());
+  if ((spec->arity > 0 && spec->arity != argc) || argc < -spec->arity) {
+    RejectCommand(client, reply,
+                  "ERR wrong number of arguments for '" + spec->full_name + "' command");
+    ++stats_.commands[spec->full_name].rejected_calls;
+    return;
+  }
+  if (AuthRequired(client) && !(spec->flags & kCmdNoAuth)) {
+    RejectCommand(client, reply, "NOAUTH Authentication required.");
+    ++stats_.commands[spec->full_name].rejected_calls;
+    return;
+  }
+  if (client->in_multi && (spec->flags & kCmdNoMulti)) {
+    RejectCommand(client, reply, "ERR Command not allowed inside a transaction");
+    ++stats_.commands[spec->full_name].rejected_calls;
+    return;
+  }
+  if (client->in_multi && !IsTransactionControl(*spec)) {
+    client->queued.push_back(std::move(argv));
+    argv = {};
+    reply.Simple("QUEUED");
+    return;
+  }
+  keyspace_.SetCommandTime(clock_.NowMillis());
+  Call(client, *spec, argv, reply);
+}
+
+void Server::Call(Client* client, const CommandSpec& spec, std::vector<std::string>& argv,
+                  ReplyBuilder& reply) {
+  const int64_t start = clock_.NowMicros();
+  const size_t from = reply.buffer()->size();
+  CommandContext ctx{*this, *client, argv, reply, spec};
+  spec.handler(ctx);
+  CommandStats& cs = stats_.commands[spec.full_name];
+  ++cs.calls;
+  cs.usec += clock_.NowMicros() - start;
+  ++stats_.total_commands_processed;
+  if (from < reply.buffer()->size() && (*reply.buffer())[from] == '-') {
+    ++cs.failed_calls;
+    CountErrors(*reply.buffer(), from);
+  }
+  client->last_command = spec.full_name;
+}
+
+void Server::ExecTransaction(Client* client, ReplyBuilder& reply) {
+  // isWatchedKeyExpired(): a watched key that expired since WATCH counts as
+  // modified even if nobody has deleted it yet.
+  for (const Client::WatchedKey& wk : client->watched) {
+    if (!wk.expired_at_watch && keyspace_.IsExpired(wk.db, wk.key)) client->dirty_cas = true;
+  }
+  if (client->multi_error) {
+    DiscardTransaction(client);
+    reply.Error("EXECABORT Transaction discarded because of previous errors.");
+    return;
+  }
+  if (client->dirty_cas) {
+    DiscardTransaction(client);
+    reply.NullArray();
+    return;
+  }
+  UnwatchAll(client);  // as Redis: unwatch before running, nothing to track
+  std::vector<std::vector<std::string>> queued = std::move(client->queued);
+  client->queued.clear();
+  reply.ArrayHeader(queued.size());
+  for (std::vector<std::string>& argv : queued) {
+    bool unknown_sub = false;
+    const CommandSpec* spec = commands_.Lookup(argv, &unknown_sub);
+    Call(client, *spec, argv, reply);  // lookups succeeded when queued
+  }
+  DiscardTransaction(client);
+}
+
+void Server::DiscardTransaction(Client* client) {
+  client->in_multi = false;
+  client->multi_error = false;
+  client->dirty_cas = false;
+  client->queued.clear();
+  UnwatchAll(client);
+}
+
+void Server::Watch(Client* client, int db, std::string_view key) {
+  for (const Client::WatchedKey& wk : client->watched) {
+    if (wk.db == db && wk.key == key) return;
+  }
+  client->watched.push_back({db, std::string(key), keyspace_.IsExpired(db, key)});
+  watched_keys_[WatchKey(db, key)].push_back(client);
+}
+
+void Server::UnwatchAll(Client* client) {
+  for (const Client::WatchedKey& wk : client->watched) {
+    auto it = watched_keys_.find(WatchKey(wk.db, wk.key));
+    if (it == watched_keys_.end()) continue;
+    auto& v = it->second;
+    v.erase(std::remove(v.begin(), v.end(), client), v.end());
+    if (v.empty()) watched_keys_.erase(it);
+  }
+  client->watched.clear();
+}
+
+void Server::TouchKey(int db, std::string_view key) {
+  if (watched_keys_.empty()) return;
+  auto it = watched_keys_.find(WatchKey(db, key));
+  if (it == watched_keys_.end()) return;
+  for (Client* c : it->second) c->dirty_cas = true;
+}
+
+void Server::TouchAllWatchedInDb(int db) {
+  // touchAllWatchedKeysInDb(): only keys that exist are invalidated.
+  for (auto& [wkey, clients] : watched_keys_) {
+    int kdb = static_cast<unsigned char>(wkey[0]);
+    if (db != -1 && kdb != db) continue;
+    std::string_view key(wkey.data() + 1, wkey.size() - 1);
+    if (keyspace_.Lookup(kdb, key) == nullptr) continue;
+    for (Client* c : clients) c->dirty_cas = true;
+  }
+}
+
+void Server::OnBeforeWrite(int /*db*/, std::string_view /*key*/) {}
+
+void Server::OnExpired(int db, std::string_view key) {
+  // deleteExpiredKeyAndPropagate() calls signalModifiedKey().
+  TouchKey(db, key);
+}
+
+void Server::Cron() {
+  ++cron_loops_;
+  const int64_t now_ms = clock_.NowMillis();
+  keyspace_.SetCommandTime(now_ms);
+  // activeExpireCycle(SLOW): at most 25% of a cron period.
+  const int64_t hz = config_.hz > 0 ? config_.hz : 10;
+  keyspace_.ActiveExpireCycle(clock_, 1000000 / hz / 4);
+  // trackInstantaneousMetric(): ops/sec between samples.
+  if (stats_.last_sample_time_ms != 0 && now_ms > stats_.last_sample_time_ms) {
+    int64_t ops = stats_.total_commands_processed - stats_.last_sample_count;
+    int64_t ops_sec = ops * 1000 / (now_ms - stats_.last_sample_time_ms);
+    stats_.ops_samples[stats_.ops_sample_index] = ops_sec;
+    stats_.ops_sample_index = (stats_.ops_sample_index + 1) % 16;
+  }
+  stats_.last_sample_time_ms = now_ms;
+  stats_.last_sample_count = stats_.total_commands_processed;
+}
+
+}  // namespace plab

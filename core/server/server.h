@@ -1,0 +1,134 @@
+// Server: all of an engine's state and the command dispatcher — the part of
+// Redis's server.c/networking.c/multi.c that has nothing to do with sockets.
+//
+// Ownership: the Server owns the keyspace, the config, the command table and
+// every Client. It keeps no globals, so several engines can live in one
+// process (two playground labs on one page).
+//
+// Transports call Feed(client, bytes) with what a client sent; replies are
+// appended to client->output for the transport to deliver. Time comes only
+// from the Clock given at construction; Cron() must be called about `hz`
+// times a second.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/cmd/command_table.h"
+#include "core/io/clock.h"
+#include "core/server/client.h"
+#include "core/server/config.h"
+#include "core/store/keyspace.h"
+
+namespace plab {
+
+struct CommandStats {
+  int64_t calls = 0;
+  int64_t usec = 0;
+  int64_t rejected_calls = 0;
+  int64_t failed_calls = 0;
+};
+
+struct ServerStats {
+  int64_t start_time_us = 0;
+  int64_t total_connections_received = 0;
+  int64_t total_commands_processed = 0;
+  int64_t rejected_connections = 0;
+  int64_t total_net_input_bytes = 0;
+  int64_t total_net_output_bytes = 0;
+  int64_t total_error_replies = 0;
+  int64_t unexpected_error_replies = 0;
+  int64_t total_reads_processed = 0;
+  int64_t total_writes_processed = 0;
+  // Error replies by their first word ("ERR", "WRONGTYPE"), INFO errorstats.
+  std::map<std::string, int64_t> error_counts;
+  // Per command full name ("get", "config|get"), INFO commandstats.
+  std::map<std::string, CommandStats> commands;
+  // instantaneous_ops_per_sec: samples of total_commands_processed taken by
+  // Cron (Redis's STATS_METRIC_COMMAND, 16 samples).
+  int64_t last_sample_time_ms = 0;
+  int64_t last_sample_count = 0;
+  int64_t ops_samples[16] = {};
+  int ops_sample_index = 0;
+};
+
+class Server final : private KeyObserver {
+ public:
+  Server(const Clock& clock, Config config);
+  ~Server() override;
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Clients. NewClient's result is owned by the Server and valid until
+  // FreeClient. `addr` is "ip:port" for network clients.
+  Client* NewClient(std::string addr = "embedded", std::string laddr = "");
+  void FreeClient(Client* client);
+  const std::map<uint64_t, std::unique_ptr<Client>>& clients() const { return clients_; }
+
+  // Parses and runs every complete command in `bytes`; replies go to
+  // client->output. On a protocol error the error reply is appended and
+  // client->close_after_reply is set.
+  void Feed(Client* client, std::string_view bytes);
+
+  // Runs one already-split command as `client` (the dispatcher: lookup,
+  // arity, auth, MULTI queueing). argv may be consumed.
+  void Execute(Client* client, std::vector<std::string>& argv);
+
+  // Periodic work (serverCron): active expiry, stats sampling.
+  void Cron();
+
+  // Accessors for command handlers.
+  Keyspace& keyspace() { return keyspace_; }
+  Config& config() { return config_; }
+  const Clock& clock() const { return clock_; }
+  const CommandTable& commands() const { return commands_; }
+  ServerStats& stats() { return stats_; }
+  int64_t dirty() const { return dirty_; }
+  void add_dirty(int64_t n) { dirty_ += n; }
+  const std::string& run_id() const { return run_id_; }
+  uint64_t cron_loops() const { return cron_loops_; }
+
+  // MULTI/EXEC support (multi.c).
+  void Watch(Client* client, int db, std::string_view key);
+  void UnwatchAll(Client* client);
+  // signalModifiedKey(): invalidates WATCHes on (db, key).
+  void TouchKey(int db, std::string_view key);
+  // FLUSHDB/FLUSHALL: touches watched keys that exist in db (-1: all dbs).
+  void TouchAllWatchedInDb(int db);
+  // Runs a queued transaction (EXEC's body).
+  void ExecTransaction(Client* client, ReplyBuilder& reply);
+  // Drops MULTI state and watched keys (DISCARD, EXEC end).
+  void DiscardTransaction(Client* client);
+
+ private:
+  void Call(Client* client, const CommandSpec& spec, std::vector<std::string>& argv,
+            ReplyBuilder& reply);
+  void RejectCommand(Client* client, ReplyBuilder& reply, std::string_view error);
+  void CountErrors(std::string_view reply_bytes, size_t from);
+  bool AuthRequired(const Client* client) const;
+
+  // KeyObserver.
+  void OnBeforeWrite(int db, std::string_view key) override;
+  void OnExpired(int db, std::string_view key) override;
+
+  const Clock& clock_;
+  Config config_;
+  Keyspace keyspace_;
+  CommandTable commands_;
+  ServerStats stats_;
+  std::map<uint64_t, std::unique_ptr<Client>> clients_;
+  uint64_t next_client_id_ = 1;
+  int64_t dirty_ = 0;
+  uint64_t cron_loops_ = 0;
+  std::string run_id_;
+  std::vector<std::string> scratch_argv_;
+  // (db, key) -> clients watching it.
+  std::unordered_map<std::string, std::vector<Client*>> watched_keys_;
+};
+
+}  // namespace plab

@@ -1,0 +1,163 @@
+#include "core/store/keyspace.h"
+
+namespace plab {
+
+Keyspace::Keyspace() : rng_(0x5eed) {}
+
+bool Keyspace::IsExpired(int db, std::string_view key) const {
+  const int64_t* when = dbs_[db].expires.Find(key);
+  return when != nullptr && *when <= now_ms_;
+}
+
+bool Keyspace::ExpireIfNeeded(int db, std::string_view key) {
+  Db& d = dbs_[db];
+  if (d.expires.empty()) return false;
+  const int64_t* when = d.expires.Find(key);
+  if (when == nullptr || *when > now_ms_) return false;
+  // Observers see the delete before it happens (snapshot copy-on-write),
+  // then the expiry itself (AOF propagates it as DEL).
+  NotifyWrite(db, key);
+  std::string owned(key);  // `key` may point into the node we free
+  d.expires.Erase(owned);
+  d.keys.Erase(owned);
+  ++stats_.expired_keys;
+  if (observer_ != nullptr) observer_->OnExpired(db, owned);
+  return true;
+}
+
+Value* Keyspace::Lookup(int db, std::string_view key) {
+  ExpireIfNeeded(db, key);
+  return dbs_[db].keys.Find(key);
+}
+
+Value* Keyspace::LookupRead(int db, std::string_view key) {
+  Value* v = Lookup(db, key);
+  if (v != nullptr) {
+    ++stats_.keyspace_hits;
+  } else {
+    ++stats_.keyspace_misses;
+  }
+  return v;
+}
+
+Value* Keyspace::LookupWrite(int db, std::string_view key) {
+  Value* v = Lookup(db, key);
+  if (v != nullptr) NotifyWrite(db, key);
+  return v;
+}
+
+Value& Keyspace::Set(int db, std::string_view key, Value value, bool keep_ttl) {
+  ExpireIfNeeded(db, key);
+  NotifyWrite(db, key);
+  Db& d = dbs_[db];
+  auto [node, inserted] = d.keys.TryEmplace(key);
+  node->value = std::move(value);
+  if (!inserted && !keep_ttl && !d.expires.empty()) d.expires.Erase(key);
+  return node->value;
+}
+
+Value& Keyspace::Add(int db, std::string_view key, Value value) {
+  NotifyWrite(db, key);
+  auto [node, inserted] = dbs_[db].keys.TryEmplace(key);
+  (void)inserted;
+  node->value = std::move(value);
+  return node->value;
+}
+
+bool Keyspace::Delete(int db, std::string_view key) {
+  if (Lookup(db, key) == nullptr) return false;
+  NotifyWrite(db, key);
+  Db& d = dbs_[db];
+  std::string owned(key);
+  if (!d.expires.empty()) d.expires.Erase(owned);
+  return d.keys.Erase(owned);
+}
+
+bool Keyspace::Take(int db, std::string_view key, Value* value, int64_t* expire_ms) {
+  if (Lookup(db, key) == nullptr) return false;
+  NotifyWrite(db, key);
+  Db& d = dbs_[db];
+  std::string owned(key);
+  int64_t when = kNoExpire;
+  if (!d.expires.empty()) d.expires.Erase(owned, &when);
+  if (expire_ms != nullptr) *expire_ms = when;
+  return d.keys.Erase(owned, value);
+}
+
+int64_t Keyspace::GetExpire(int db, std::string_view key) const {
+  const int64_t* when = dbs_[db].expires.Find(key);
+  return when == nullptr ? kNoExpire : *when;
+}
+
+void Keyspace::SetExpire(int db, std::string_view key, int64_t when_ms) {
+  NotifyWrite(db, key);
+  dbs_[db].expires.Put(key, when_ms);
+}
+
+bool Keyspace::RemoveExpire(int db, std::string_view key) {
+  if (!dbs_[db].expires.Contains(key)) return false;
+  NotifyWrite(db, key);
+  return dbs_[db].expires.Erase(key);
+}
+
+void Keyspace::Flush(int db) {
+  // Observers that need per-key notification (snapshots) must handle a
+  // flush as a whole; they are told about every key here for correctness.
+  if (observer_ != nullptr) {
+    dbs_[db].keys.ForEach([&](const std::string& k, const Value&) { NotifyWrite(db, k); });
+  }
+  dbs_[db].keys.Clear();
+  dbs_[db].expires.Clear();
+}
+
+void Keyspace::FlushAll() {
+  for (int i = 0; i < kNumDbs; ++i) Flush(i);
+}
+
+const std::string* Keyspace::RandomKey(int db) {
+  // Like dbRandomKey(): retry when the sampled key turned out to be expired.
+  // Bounded so a database full of expired keys can't spin forever.
+  for (int tries = 0; tries < 100; ++tries) {
+    auto* node = dbs_[db].keys.RandomNode(rng_);
+    if (node == nullptr) return nullptr;
+    if (!IsExpired(db, node->key)) return &node->key;
+    std::string key = node->key;
+    ExpireIfNeeded(db, key);
+  }
+  auto* node = dbs_[db].keys.RandomNode(rng_);
+  return node ? &node->key : nullptr;
+}
+
+int64_t Keyspace::ActiveExpireCycle(const Clock& clock, int64_t budget_us) {
+  // activeExpireCycle(): for each db, sample up to 20 keys with a TTL; keep
+  // going on the same db while more than 10% of the sample had expired.
+  constexpr int kKeysPerLoop = 20;
+  constexpr int kAcceptableStalePercent = 10;
+  const int64_t start = clock.NowMicros();
+  int64_t expired_total = 0;
+  for (int n = 0; n < kNumDbs; ++n) {
+    int db = active_expire_db_;
+    active_expire_db_ = (active_expire_db_ + 1) % kNumDbs;
+    Db& d = dbs_[db];
+    while (!d.expires.empty()) {
+      int sampled = 0, expired = 0;
+      for (int i = 0; i < kKeysPerLoop && !d.expires.empty(); ++i) {
+        auto* node = d.expires.RandomNode(rng_);
+        ++sampled;
+        if (node->value <= now_ms_) {
+          std::string key = node->key;
+          if (ExpireIfNeeded(db, key)) ++expired;
+        }
+      }
+      expired_total += expired;
+      if (clock.NowMicros() - start > budget_us) {
+        ++stats_.expired_time_cap_reached_count;
+        return expired_total;
+      }
+      if (sampled == 0 || expired * 100 <= sampled * kAcceptableStalePercent) break;
+    }
+  }
+  return expired_total;
+}
+
+}  // namespace plab

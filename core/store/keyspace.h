@@ -1,0 +1,128 @@
+// Keyspace: Redis's 16 logical databases, their keys, and key expiry.
+//
+// Expiry works like Redis 7.0 (expire.c, db.c):
+//   - lazy: every lookup first checks the key's deadline against the current
+//     command time and deletes the key if it has passed;
+//   - active: Cron() runs ActiveExpireCycle(), which samples keys that have a
+//     TTL (20 per database per round) and repeats while more than 10% of a
+//     sample had expired, within a time budget.
+//
+// Command time: SetCommandTime() is called by the engine before each command
+// (once for a whole MULTI/EXEC, as Redis's fixed_time_expire does), so a
+// command sees one consistent "now".
+//
+// Writes: handlers look a key up with LookupWrite() before modifying it in
+// place, and use Set()/Add()/Delete() to replace or remove keys. Those are
+// the points where a KeyObserver hears about a change before it happens; the
+// point-in-time snapshotter (RDB/AOF rewrite) hooks in there.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <string_view>
+
+#include "core/io/clock.h"
+#include "core/store/dict.h"
+#include "core/store/value.h"
+
+namespace plab {
+
+// Told about changes to keys. All calls happen synchronously.
+class KeyObserver {
+ public:
+  virtual ~KeyObserver() = default;
+  // `key` in `db` is about to be modified, replaced or deleted.
+  virtual void OnBeforeWrite(int db, std::string_view key) = 0;
+  // `key` was deleted because its TTL passed (lazy or active expiry). Redis
+  // propagates a DEL to the AOF and replicas at this point.
+  virtual void OnExpired(int db, std::string_view key) = 0;
+};
+
+struct KeyspaceStats {
+  int64_t expired_keys = 0;
+  int64_t expired_stale_perc = 0;  // not tracked yet; kept for INFO's shape
+  int64_t expired_time_cap_reached_count = 0;
+  int64_t keyspace_hits = 0;
+  int64_t keyspace_misses = 0;
+};
+
+class Keyspace {
+ public:
+  static constexpr int kNumDbs = 16;
+  static constexpr int64_t kNoExpire = -1;
+
+  Keyspace();
+
+  // The time (Unix ms) against which TTLs are checked.
+  void SetCommandTime(int64_t now_ms) { now_ms_ = now_ms; }
+  int64_t command_time() const { return now_ms_; }
+
+  // Observer may be null. Not owned.
+  void set_observer(KeyObserver* observer) { observer_ = observer; }
+
+  // Lookup for reading: nullptr when absent or expired (then deleted).
+  // Counts keyspace hits/misses like lookupKeyRead().
+  Value* LookupRead(int db, std::string_view key);
+  // Lookup without touching hit/miss stats (EXISTS-like internal checks).
+  Value* Lookup(int db, std::string_view key);
+  // Lookup for modifying the value in place: notifies OnBeforeWrite first.
+  Value* LookupWrite(int db, std::string_view key);
+
+  // Inserts or replaces `key`. Clears the TTL unless keep_ttl.
+  Value& Set(int db, std::string_view key, Value value, bool keep_ttl = false);
+  // Inserts a key that must not exist. REQUIRES: !Lookup(db, key).
+  Value& Add(int db, std::string_view key, Value value);
+  // Deletes; returns whether the key existed (expired keys count as absent).
+  bool Delete(int db, std::string_view key);
+  // Removes the key and hands its value (and TTL) to the caller: RENAME,
+  // MOVE, GETDEL. Returns false when absent.
+  bool Take(int db, std::string_view key, Value* value, int64_t* expire_ms);
+
+  // TTL handling. REQUIRES for SetExpire: the key exists.
+  int64_t GetExpire(int db, std::string_view key) const;  // kNoExpire if none
+  void SetExpire(int db, std::string_view key, int64_t when_ms);
+  bool RemoveExpire(int db, std::string_view key);
+
+  size_t Size(int db) const { return dbs_[db].keys.size(); }
+  size_t ExpiresSize(int db) const { return dbs_[db].expires.size(); }
+  void Flush(int db);
+  void FlushAll();
+
+  // Direct table access for iteration (KEYS, SCAN, RANDOMKEY, INFO). Callers
+  // must apply expiry checks themselves (IsExpired) when it matters.
+  const Dict<Value>& keys(int db) const { return dbs_[db].keys; }
+  bool IsExpired(int db, std::string_view key) const;
+
+  // A random live key, or nullptr when db is empty (RANDOMKEY).
+  const std::string* RandomKey(int db);
+
+  // One active-expiry pass over all databases (activeExpireCycle, "slow"
+  // kind); `budget_us` bounds the work. Returns keys expired.
+  int64_t ActiveExpireCycle(const Clock& clock, int64_t budget_us);
+
+  std::mt19937_64& rng() { return rng_; }
+  KeyspaceStats& stats() { return stats_; }
+
+ private:
+  struct Db {
+    Dict<Value> keys;
+    Dict<int64_t> expires;  // key -> Unix ms deadline; only keys with a TTL
+  };
+
+  // Deletes `key` if its deadline has passed; returns true when it did.
+  bool ExpireIfNeeded(int db, std::string_view key);
+  void NotifyWrite(int db, std::string_view key) {
+    if (observer_ != nullptr) observer_->OnBeforeWrite(db, key);
+  }
+
+  std::array<Db, kNumDbs> dbs_;
+  int64_t now_ms_ = 0;
+  KeyObserver* observer_ = nullptr;
+  KeyspaceStats stats_;
+  std::mt19937_64 rng_;
+  int active_expire_db_ = 0;  // where the next active cycle resumes
+};
+
+}  // namespace plab

@@ -1,0 +1,2 @@
+// PLACEHOLDER: the native helper writes the real plab entry point.
+int main() { return 0; }
