@@ -39,7 +39,7 @@ void CommandTable::Add(CommandSpec spec) {
 }
 
 const CommandSpec* CommandTable::Find(std::string_view name) const {
-  char lower[64];
+  char lower[64] = {};  // zeroed: silences a GCC 12 maybe-uninitialized false positive
   if (name.size() > sizeof(lower)) return nullptr;
   for (size_t i = 0; i < name.size(); ++i) lower[i] = LowerChar(name[i]);
   auto it = by_name_.find(std::string_view(lower, name.size()));

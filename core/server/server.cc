@@ -29,7 +29,10 @@ std::string UnknownCommandError(const std::vector<std::string>& argv) {
   std::string args;
   for (size_t i = 1; i < argv.size() && args.size() < 128; ++i) {
     size_t room = 128 - args.size();
-    args += "'" + argv[i].substr(0, room) + "' ";
+    // append() rather than operator+: GCC 12 -Wrestrict false positive.
+    args.push_back('\'');
+    args.append(argv[i], 0, room);
+    args.append("' ");
   }
   return "ERR unknown command '" + argv[0].substr(0, 128) + "', with args beginning with: " + args;
 }
