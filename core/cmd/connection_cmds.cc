@@ -25,7 +25,10 @@ void Echo(CommandContext& ctx) { ctx.reply.Bulk(ctx.argv[1]); }
 void Select(CommandContext& ctx) {
   auto id = ParseInt64(ctx.argv[1]);
   // getIntFromObjectOrReply(): must fit an int.
-  if (!id || *id < INT32_MIN || *id > INT32_MAX) return ctx.reply.Error(errors::kNotInteger);
+  if (!id) return ctx.reply.Error(errors::kNotInteger);
+  if (*id < INT32_MIN || *id > INT32_MAX) {
+    return ctx.reply.Error("ERR value is out of range, value must between -2147483648 and 2147483647");
+  }
   if (*id < 0 || *id >= Keyspace::kNumDbs) return ctx.reply.Error("ERR DB index is out of range");
   ctx.client.db = static_cast<int>(*id);
   ctx.reply.Ok();

@@ -54,7 +54,11 @@ Value Value::ZSet() {
 
 Value Value::Clone() const {
   switch (type()) {
-    case ValueType::kString: return String(str(), raw_);
+    case ValueType::kString: {
+      Value v = String(str(), raw_);
+      v.no_int_ = no_int_;
+      return v;
+    }
     case ValueType::kList: {
       Value v = List();
       v.list().items = list().items;
@@ -92,7 +96,7 @@ std::string_view Value::EncodingName() const {
       // strings (<= 44 bytes, OBJ_ENCODING_EMBSTR_SIZE_LIMIT) "embstr".
       const std::string& s = str();
       if (raw_) return "raw";
-      if (IsCanonicalInt64(s)) return "int";
+      if (!no_int_ && IsCanonicalInt64(s)) return "int";
       return s.size() <= 44 ? "embstr" : "raw";
     }
     case ValueType::kList: return "quicklist";

@@ -85,6 +85,11 @@ class Value {
   // Marks a string as "raw" (after in-place modification).
   void set_raw(bool raw) { raw_ = raw; }
   bool raw() const { return raw_; }
+  // Keeps a string that looks like an integer out of the "int" encoding:
+  // Redis stores INCRBYFLOAT's result with createStringObject(), so "3"
+  // reports "embstr" (not "int") until something rewrites the value.
+  void set_no_int(bool no_int) { no_int_ = no_int; }
+  bool no_int() const { return no_int_; }
 
   // OBJECT ENCODING's answer.
   std::string_view EncodingName() const;
@@ -99,6 +104,7 @@ class Value {
                std::unique_ptr<ZSetValue>, std::unique_ptr<HashValue>>
       data_;
   bool raw_ = false;
+  bool no_int_ = false;
 };
 
 }  // namespace plab
