@@ -1,2 +1,70 @@
-// PLACEHOLDER: the native helper writes the real plab entry point.
-int main() { return 0; }
+// plab: PersistLab's native binary. Subcommand dispatch only:
+//   plab                      interactive REPL on an embedded engine
+//   plab -e CMD [-e CMD ...]  run commands, print replies, exit
+//   plab serve [...]          RESP server (see serve_main.h)
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "native/repl.h"
+#include "native/serve_main.h"
+#include "native/version.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "Usage: plab [OPTIONS]            interactive shell on an in-process engine\n"
+    "       plab -e COMMAND [-e ...]  run commands and print their replies\n"
+    "       plab serve [CONFIG-FILE] [--name value ...]\n"
+    "                                 serve the engine over TCP (RESP, redis-cli\n"
+    "                                 compatible); see plab serve --help\n"
+    "\n"
+    "Options:\n"
+    "  -e COMMAND   run COMMAND (written as in redis-cli, e.g. 'SET k \"a b\"');\n"
+    "               may be repeated; the commands share one engine\n"
+    "  --raw        print bare replies, as redis-cli does into a pipe\n"
+    "  --no-raw     print redis-cli's terminal format even into a pipe\n"
+    "  -h, --help   this help\n"
+    "  -v, --version\n"
+    "\n"
+    "With no -e, commands are read from stdin: with line editing and history\n"
+    "(~/.plab_history, or $PLAB_HISTFILE) on a terminal, one per line from a pipe.\n"
+    "Type 'help' in the shell for command documentation.\n";
+
+int UsageError(const std::string& msg) {
+  std::fprintf(stderr, "plab: %s\n\n%s", msg.c_str(), kUsage);
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "serve") {
+    return plab::ServeMain(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  plab::CliOptions options;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "-h" || a == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    if (a == "-v" || a == "--version") {
+      std::printf("plab %s (Redis %s compatible)\n", plab::kPlabVersion, plab::kRedisCompatVersion);
+      return 0;
+    }
+    if (a == "--raw") {
+      options.output = plab::CliOptions::Output::kRaw;
+    } else if (a == "--no-raw") {
+      options.output = plab::CliOptions::Output::kTty;
+    } else if (a == "-e") {
+      if (i + 1 == args.size()) return UsageError("-e needs a command");
+      options.commands.push_back(args[++i]);
+    } else {
+      return UsageError("unknown argument '" + a + "'");
+    }
+  }
+  return plab::RunCli(options);
+}

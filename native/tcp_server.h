@@ -1,0 +1,92 @@
+// TcpServer: the RESP server behind `plab serve`. One thread, one epoll
+// loop, like Redis's ae event loop (ae.c + networking.c):
+//
+//   - listening sockets for every address in config.bind on config.port
+//     (non-blocking, SO_REUSEADDR; IPv6 ones IPV6_V6ONLY as Redis does);
+//   - each accepted connection gets an engine Client; bytes read are handed to
+//     Engine::Feed and whatever the engine appended to client->output is
+//     written back without ever blocking: a partial write keeps the rest and
+//     waits for EPOLLOUT;
+//   - admission like acceptCommonHandler/clientAcceptHandler: maxclients and
+//     protected mode are checked before a Client exists;
+//   - cron at config.hz via the epoll timeout: Engine::Cron (active expiry,
+//     stats) plus idle-client `timeout`;
+//   - a client flagged close_after_reply (QUIT, protocol error, CLIENT KILL)
+//     is closed once its pending output is flushed; others keep being served;
+//   - byte and read/write counters go to the engine's ServerStats (INFO);
+//   - SIGTERM / SIGINT arrive through a signalfd and end Run() cleanly.
+//
+// Config values (maxclients, timeout, hz, protected-mode, requirepass) are
+// read from the engine's live Config, so CONFIG SET takes effect at once.
+// `bind` and `port` are read once by Listen(): unlike Redis 7.0, changing
+// them with CONFIG SET does not rebind.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/engine.h"
+#include "core/util/status.h"
+#include "native/log.h"
+
+namespace plab {
+
+class TcpServer {
+ public:
+  // `engine` and `log` must outlive the server.
+  TcpServer(Engine* engine, const Logger* log);
+  ~TcpServer();
+  TcpServer(const TcpServer&) = delete;
+  TcpServer& operator=(const TcpServer&) = delete;
+
+  // Creates the listening sockets. Fails (naming the address and the OS
+  // error) if a non-optional address can't be bound. Addresses prefixed by
+  // '-' are optional, as in Redis's `bind`.
+  Status Listen();
+
+  // Serves until SIGTERM or SIGINT. Returns the signal's name in *reason.
+  Status Run(std::string* reason);
+
+  // Number of connected clients (what maxclients limits).
+  size_t connections() const { return conns_.size(); }
+
+ private:
+  struct Connection {
+    int fd = -1;
+    Client* client = nullptr;
+    size_t sent = 0;          // bytes of client->output already written
+    bool reading = true;      // wants EPOLLIN (off once closing)
+    bool writing = false;     // wants EPOLLOUT (output pending after EAGAIN)
+    uint32_t registered = 0;  // the epoll mask currently installed
+  };
+
+  Status ListenOn(const std::string& addr, bool optional);
+  Status SetUpSignals();
+  void AcceptAll(int listen_fd);
+  bool Admit(int fd, const std::string& ip);
+  void OnEvent(Connection* c, uint32_t events);
+  // Returns false if the connection was closed.
+  bool ReadFrom(Connection* c);
+  bool Flush(Connection* c);
+  void UpdateInterest(Connection* c);
+  void Close(Connection* c, const std::string& why);
+  // Closes clients another command (CLIENT KILL) flagged close_after_reply.
+  void CloseKilledClients();
+  void Cron();
+  int64_t CronPeriodMs() const;
+
+  Engine* engine_;
+  const Logger* log_;
+  int epoll_fd_ = -1;
+  int signal_fd_ = -1;
+  std::vector<int> listeners_;
+  std::unordered_map<int, std::unique_ptr<Connection>> conns_;
+  int64_t next_cron_ms_ = 0;
+  bool sweep_killed_ = false;
+  std::string read_buf_;
+};
+
+}  // namespace plab
