@@ -2,27 +2,34 @@
 
 namespace plab {
 
-Engine::Engine(const Clock& clock, Config config)
-    : server_(clock, std::move(config)), default_client_(server_.NewClient()) {
-  // The embedded client is the engine's owner: it is trusted like a client
-  // that already authenticated (the REPL and tests run with full rights).
-  default_client_->authenticated = true;
+Engine::Engine(const Clock& clock, Config config) : server_(clock, std::move(config)) {}
+
+Client* Engine::default_client() {
+  if (default_client_ == nullptr) {
+    default_client_ = server_.NewClient();
+    // The embedded client is the engine's owner: it is trusted like a client
+    // that already authenticated (the REPL and tests run with full rights).
+    default_client_->authenticated = true;
+  }
+  return default_client_;
 }
 
 std::string Engine::Execute(std::vector<std::string> argv) {
-  default_client_->output.clear();
-  default_client_->close_after_reply = false;
-  server_.Execute(default_client_, argv);
+  Client* c = default_client();
+  c->output.clear();
+  c->close_after_reply = false;
+  server_.Execute(c, argv);
   std::string out;
-  out.swap(default_client_->output);
+  out.swap(c->output);
   return out;
 }
 
 std::string Engine::Feed(std::string_view bytes) {
-  default_client_->close_after_reply = false;
-  server_.Feed(default_client_, bytes);
+  Client* c = default_client();
+  c->close_after_reply = false;
+  server_.Feed(c, bytes);
   std::string out;
-  out.swap(default_client_->output);
+  out.swap(c->output);
   return out;
 }
 

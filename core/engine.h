@@ -43,11 +43,13 @@ class Engine {
   void Cron() { server_.Cron(); }
 
   Server& server() { return server_; }
-  Client* default_client() { return default_client_; }
+  // The built-in client, created on first use so that a server that only
+  // has network clients lists exactly those in CLIENT LIST / INFO clients.
+  Client* default_client();
 
  private:
   Server server_;
-  Client* default_client_;
+  Client* default_client_ = nullptr;
 };
 
 }  // namespace plab

@@ -198,7 +198,7 @@ int Serve(Config config, Logger& log, bool has_config_file) {
     log.Warning("Event loop failed: " + run.message());
     return 1;
   }
-  log.Warning("Received " + signal_name + ", shutting down...");
+  if (signal_name != "SHUTDOWN") log.Warning("Received " + signal_name + ", shutting down...");
   log.Warning("User requested shutdown...");
   if (wrote_pid) {
     log.Notice("Removing the pid file.");

@@ -227,6 +227,10 @@ Status TcpServer::Run(std::string* reason) {
       if (it != conns_.end()) OnEvent(it->second.get(), events[i].events);
     }
     if (sweep_killed_) CloseKilledClients();
+    if (engine_->server().shutdown_requested()) {
+      *reason = "SHUTDOWN";
+      return Status::Ok();
+    }
   }
 }
 

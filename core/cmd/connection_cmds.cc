@@ -148,6 +148,30 @@ void Unwatch(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
+// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]: like Redis, success has no
+// reply: the server closes every connection and exits. There is no
+// persistence yet, so SAVE/NOSAVE make no difference today.
+void Shutdown(CommandContext& ctx) {
+  bool save = false, nosave = false, abort = false;
+  for (size_t i = 1; i < ctx.argv.size(); ++i) {
+    const std::string& a = ctx.argv[i];
+    if (EqualsIgnoreCase(a, "nosave")) {
+      nosave = true;
+    } else if (EqualsIgnoreCase(a, "save")) {
+      save = true;
+    } else if (EqualsIgnoreCase(a, "now") || EqualsIgnoreCase(a, "force")) {
+    } else if (EqualsIgnoreCase(a, "abort")) {
+      abort = true;
+    } else {
+      return ctx.Syntax();
+    }
+  }
+  if ((save && nosave) || (abort && ctx.argv.size() > 2)) return ctx.Syntax();
+  if (abort) return ctx.reply.Error("ERR No shutdown in progress.");
+  ctx.server.RequestShutdown();
+  ctx.client.close_after_reply = true;
+}
+
 }  // namespace
 
 void RegisterConnectionCommands(CommandTable& t) {
@@ -166,6 +190,11 @@ void RegisterConnectionCommands(CommandTable& t) {
              "6.0.0", "[protover [AUTH username password] [SETNAME clientname]]",
              "Handshake: reports server facts, optionally authenticates and names the "
              "connection."));
+  t.Add(MakeSpec("shutdown", -1,
+                 kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti |
+                     kCmdAllowBusy,
+                 Shutdown, "server", "1.0.0", "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]",
+                 "Stops the server: closes every connection and exits."));
   t.Add(MakeSpec("multi", 1, kTx | kCmdFast | kCmdAllowBusy, Multi, "transactions", "1.2.0", "",
              "Starts a transaction: later commands are queued until EXEC."));
   t.Add(MakeSpec("exec", 1, kTx | kCmdSkipSlowlog, Exec, "transactions", "1.2.0", "",

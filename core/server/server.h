@@ -55,6 +55,9 @@ struct ServerStats {
   int64_t last_sample_count = 0;
   int64_t ops_samples[16] = {};
   int ops_sample_index = 0;
+  // Highest used_memory estimate seen (INFO memory's used_memory_peak);
+  // raised whenever the estimate is computed. Survives CONFIG RESETSTAT.
+  int64_t used_memory_peak = 0;
 };
 
 class Server final : private KeyObserver {
@@ -93,6 +96,10 @@ class Server final : private KeyObserver {
   const std::string& run_id() const { return run_id_; }
   uint64_t cron_loops() const { return cron_loops_; }
 
+  // SHUTDOWN: the transport stops serving once it sees this.
+  void RequestShutdown() { shutdown_requested_ = true; }
+  bool shutdown_requested() const { return shutdown_requested_; }
+
   // MULTI/EXEC support (multi.c).
   void Watch(Client* client, int db, std::string_view key);
   void UnwatchAll(Client* client);
@@ -125,6 +132,7 @@ class Server final : private KeyObserver {
   uint64_t next_client_id_ = 1;
   int64_t dirty_ = 0;
   uint64_t cron_loops_ = 0;
+  bool shutdown_requested_ = false;
   std::string run_id_;
   std::vector<std::string> scratch_argv_;
   // (db, key) -> clients watching it.
