@@ -34,7 +34,7 @@ struct Config {
   std::string maxmemory_policy = "noeviction";
 
   // Encoding thresholds (what OBJECT ENCODING and the RDB writer report).
-  int64_t hash_max_listpack_entries = 128;
+  int64_t hash_max_listpack_entries = 512;  // Redis 7.0's default (config.c)
   int64_t hash_max_listpack_value = 64;
   int64_t set_max_intset_entries = 512;
   int64_t zset_max_listpack_entries = 128;
@@ -48,6 +48,16 @@ struct Config {
   // the engine keeps nothing on disk, and these report exactly that.
   std::string save;             // "" = no save points
   bool appendonly = false;
+
+  // Facts about the hosting process, filled in by the native binary and
+  // reported by INFO server. They are not parameters: the registry does not
+  // list them and CONFIG GET/SET cannot see them. Embedded engines (tests,
+  // the browser) keep the defaults.
+  int64_t process_id = 0;         // INFO process_id (getpid() in plab serve)
+  std::string executable;         // INFO executable
+  std::string config_file;        // INFO config_file (absolute path or "")
+  std::string os;                 // INFO os, e.g. "Linux 6.1.0 x86_64"
+  std::string multiplexing_api;   // INFO multiplexing_api, e.g. "epoll"
 };
 
 }  // namespace plab

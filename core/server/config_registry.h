@@ -14,6 +14,7 @@
 //     error naming the line number, as redis-server refuses to start.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,8 +37,24 @@ Status SetConfigParam(Config* config, std::string_view name, const std::vector<s
 std::vector<std::pair<std::string, std::string>> GetConfigParams(
     const Config& config, const std::vector<std::string>& patterns);
 
-// Applies a redis.conf-style text. `source` names it in error messages
-// ("redis.conf line 12: ..."). Stops at the first error.
+// CONFIG SET name value [name value ...]: `pairs` alternates names and
+// values (REQUIRES an even count). All or nothing, like configSetCommand():
+// names are checked first (unknown, immutable, protected, duplicate: the
+// first problem wins), then values in order; on any failure *config is left
+// untouched. The error message is the reply text without the "ERR " prefix,
+// e.g. "Unknown option or number of arguments for CONFIG SET - 'x'".
+Status ConfigSet(Config* config, std::span<const std::string> pairs);
+
+// Every parameter's canonical name (no aliases), in table order.
+std::vector<std::string_view> ConfigParamNames();
+
+// Applies a redis.conf-style text. `source` names it in error messages,
+// which read "<source> line <n>: '<trimmed line>': <reason>", the reason
+// worded like redis-server's FATAL CONFIG FILE ERROR ("Bad directive or
+// wrong number of arguments", "argument must be 'yes' or 'no'" ...).
+// `include`, `rename-command`, `user`, `loadmodule` and `sentinel` are
+// refused as unsupported. Stops at the first error; lines before it stay
+// applied (the caller exits anyway, as redis-server does).
 Status ApplyConfigText(Config* config, std::string_view text, std::string_view source);
 
 }  // namespace plab

@@ -1,0 +1,533 @@
+// The config registry: one table of parameters, each with its Redis name,
+// alias, type, bounds and the Config field it lives in. The parsing rules
+// follow Redis 7.0's config.c (boolConfigSet, numericParseString,
+// numericBoundaryCheck, enumConfigSet, loadServerConfigFromString) so that
+// error strings match redis-server's byte for byte.
+#include "core/server/config_registry.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <optional>
+
+#include "core/util/glob.h"
+#include "core/util/numbers.h"
+#include "core/util/split_args.h"
+
+namespace plab {
+namespace {
+
+enum class Kind : uint8_t { kBool, kNumber, kEnum, kString, kBind, kSave };
+
+// Flags, named after config.c's.
+enum ParamFlag : uint8_t {
+  kImmutable = 1 << 0,  // CONFIG SET refuses it; startup may set it
+  kProtected = 1 << 1,  // CONFIG SET refuses it (enable-protected-configs no)
+  kMultiArg = 1 << 2,   // takes several words (bind, save)
+  kMemory = 1 << 3,     // number with k/kb/m/mb/g/gb units
+  kUnsigned = 1 << 4,   // bounds are checked as unsigned, like size_t fields
+};
+
+// A check run on a candidate Config after a value was stored into it; a
+// non-OK result rejects the value. Used for PersistLab's own limits and for
+// Redis's "apply" side effects that change the stored value (hz clamping).
+using CheckFn = Status (*)(Config* c, bool at_startup);
+
+struct Param {
+  std::string_view name;
+  std::string_view alias;  // "" when none
+  Kind kind;
+  uint8_t flags;
+  bool Config::*flag = nullptr;
+  int64_t Config::*number = nullptr;
+  std::string Config::*text = nullptr;
+  int64_t lo = 0, hi = 0;                     // numbers: inclusive bounds (as uint64 if kUnsigned)
+  const std::string_view* choices = nullptr;  // enums
+  size_t num_choices = 0;
+  CheckFn check = nullptr;
+};
+
+constexpr int64_t kIntMax = 2147483647LL;
+constexpr int64_t kIntMin = -2147483648LL;
+constexpr int64_t kUIntMax = 4294967295LL;
+constexpr int64_t kLongMax = 9223372036854775807LL;
+constexpr int64_t kULongLongMax = -1;  // UINT64_MAX, read back as unsigned
+constexpr int64_t kMb = 1024 * 1024;
+constexpr size_t kMaxBindAddresses = 16;  // CONFIG_BINDADDR_MAX
+
+constexpr std::string_view kLogLevels[] = {"debug", "verbose", "notice", "warning"};
+constexpr std::string_view kPolicies[] = {"volatile-lru",   "volatile-lfu", "volatile-random",
+                                          "volatile-ttl",   "allkeys-lru",  "allkeys-lfu",
+                                          "allkeys-random", "noeviction"};
+
+// updateHZ(): hz is a hint, out-of-range values are capped, not refused
+// (CONFIG_MIN_HZ 1, CONFIG_MAX_HZ 500).
+Status ClampHz(Config* c, bool /*at_startup*/) {
+  c->hz = std::clamp<int64_t>(c->hz, 1, 500);
+  return Status::Ok();
+}
+
+Status OnlySixteenDatabases(Config* c, bool /*at_startup*/) {
+  if (c->databases == 16) return Status::Ok();
+  return Status::InvalidArgument(
+      "PersistLab has a fixed set of 16 databases; 'databases' can only be 16");
+}
+
+Status NoDaemonize(Config* c, bool /*at_startup*/) {
+  if (!c->daemonize) return Status::Ok();
+  return Status::InvalidArgument(
+      "daemonize yes is not supported: plab serve always stays in the foreground "
+      "(run it under a service manager, or in the background with &)");
+}
+
+Status NoAppendOnly(Config* c, bool /*at_startup*/) {
+  if (!c->appendonly) return Status::Ok();
+  return Status::InvalidArgument(
+      "AOF persistence is not implemented yet in this build (only 'appendonly no' is accepted)");
+}
+
+constexpr Param Bool(std::string_view name, bool Config::*f, uint8_t flags = 0,
+                     CheckFn check = nullptr) {
+  Param p{name, "", Kind::kBool, flags};
+  p.flag = f;
+  p.check = check;
+  return p;
+}
+
+constexpr Param Num(std::string_view name, std::string_view alias, int64_t Config::*f, int64_t lo,
+                    int64_t hi, uint8_t flags = 0, CheckFn check = nullptr) {
+  Param p{name, alias, Kind::kNumber, flags};
+  p.number = f;
+  p.lo = lo;
+  p.hi = hi;
+  p.check = check;
+  return p;
+}
+
+template <size_t N>
+constexpr Param Enum(std::string_view name, std::string Config::*f,
+                     const std::string_view (&choices)[N]) {
+  Param p{name, "", Kind::kEnum, 0};
+  p.text = f;
+  p.choices = choices;
+  p.num_choices = N;
+  return p;
+}
+
+constexpr Param Str(std::string_view name, std::string Config::*f, uint8_t flags = 0,
+                    Kind kind = Kind::kString) {
+  Param p{name, "", kind, flags};
+  p.text = f;
+  return p;
+}
+
+// The table. Types, bounds and flags are those of Redis 7.0's
+// static_configs[]; signed fields there (int, long long) are kNumber, the
+// unsigned ones (unsigned int, size_t, unsigned long long) add kUnsigned.
+constexpr std::array kParams = {
+    Num("port", "", &Config::port, 0, 65535),
+    Str("bind", &Config::bind, kMultiArg, Kind::kBind),
+    Bool("protected-mode", &Config::protected_mode),
+    Num("maxclients", "", &Config::maxclients, 1, kUIntMax, kUnsigned),
+    Num("timeout", "", &Config::timeout, 0, kIntMax),
+    Num("tcp-keepalive", "", &Config::tcp_keepalive, 0, kIntMax),
+    Num("tcp-backlog", "", &Config::tcp_backlog, 0, kIntMax, kImmutable),
+    Str("requirepass", &Config::requirepass),
+    Num("hz", "", &Config::hz, 0, kIntMax, 0, ClampHz),
+    Num("databases", "", &Config::databases, 1, kIntMax, kImmutable, OnlySixteenDatabases),
+    Str("dir", &Config::dir, kProtected),
+    Enum("loglevel", &Config::loglevel, kLogLevels),
+    Str("logfile", &Config::logfile, kImmutable),
+    Bool("daemonize", &Config::daemonize, kImmutable, NoDaemonize),
+    Str("pidfile", &Config::pidfile, kImmutable),
+    Num("proto-max-bulk-len", "", &Config::proto_max_bulk_len, kMb, kLongMax, kMemory),
+    Num("client-query-buffer-limit", "", &Config::client_query_buffer_limit, kMb, kLongMax,
+        kMemory | kUnsigned),
+    Num("maxmemory", "", &Config::maxmemory, 0, kULongLongMax, kMemory | kUnsigned),
+    Enum("maxmemory-policy", &Config::maxmemory_policy, kPolicies),
+    Num("hash-max-listpack-entries", "hash-max-ziplist-entries", &Config::hash_max_listpack_entries,
+        0, kLongMax, kUnsigned),
+    Num("hash-max-listpack-value", "hash-max-ziplist-value", &Config::hash_max_listpack_value, 0,
+        kLongMax, kMemory | kUnsigned),
+    Num("set-max-intset-entries", "", &Config::set_max_intset_entries, 0, kLongMax, kUnsigned),
+    Num("zset-max-listpack-entries", "zset-max-ziplist-entries", &Config::zset_max_listpack_entries,
+        0, kLongMax, kUnsigned),
+    Num("zset-max-listpack-value", "zset-max-ziplist-value", &Config::zset_max_listpack_value, 0,
+        kLongMax, kMemory | kUnsigned),
+    Num("list-max-listpack-size", "list-max-ziplist-size", &Config::list_max_listpack_size, kIntMin,
+        kIntMax),
+    Num("list-compress-depth", "", &Config::list_compress_depth, 0, kIntMax),
+    Bool("activerehashing", &Config::activerehashing),
+    Bool("lazyfree-lazy-user-del", &Config::lazyfree_lazy_user_del),
+    Str("save", &Config::save, kMultiArg, Kind::kSave),
+    Bool("appendonly", &Config::appendonly, 0, NoAppendOnly),
+};
+
+// A name CONFIG GET/SET can address: a parameter's name or its alias. Redis
+// registers both in its configs dict, so aliases match patterns too.
+struct Entry {
+  const Param* param;
+  std::string_view name;
+};
+
+constexpr size_t kNumEntries = [] {
+  size_t n = 0;
+  for (const Param& p : kParams) n += p.alias.empty() ? 1 : 2;
+  return n;
+}();
+
+constexpr std::array<Entry, kNumEntries> kEntries = [] {
+  std::array<Entry, kNumEntries> out{};
+  size_t n = 0;
+  for (const Param& p : kParams) {
+    out[n++] = Entry{&p, p.name};
+    if (!p.alias.empty()) out[n++] = Entry{&p, p.alias};
+  }
+  return out;
+}();
+
+bool SameNameIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Index into kEntries, or -1.
+int FindEntry(std::string_view name) {
+  for (size_t i = 0; i < kEntries.size(); ++i) {
+    if (SameNameIgnoreCase(kEntries[i].name, name)) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// memtoull(): digits then an optional unit (b k kb m mb g gb, any case). A
+// leading '-' or any other suffix is an error. As in Redis, an empty number
+// ("" or "k") reads as 0, overflowing digits saturate and the unit multiply
+// wraps around.
+std::optional<uint64_t> ParseMemory(std::string_view s) {
+  if (!s.empty() && s[0] == '-') return std::nullopt;
+  size_t digits = 0;
+  while (digits < s.size() && std::isdigit(static_cast<unsigned char>(s[digits]))) ++digits;
+  std::string unit(s.substr(digits));
+  for (char& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  uint64_t mul;
+  if (unit.empty() || unit == "b") {
+    mul = 1;
+  } else if (unit == "k" || unit == "kb" || unit == "m" || unit == "mb" || unit == "g" ||
+             unit == "gb") {
+    const uint64_t base = unit.size() == 2 ? 1024 : 1000;
+    mul = unit[0] == 'k' ? base : unit[0] == 'm' ? base * base : base * base * base;
+  } else {
+    return std::nullopt;
+  }
+  if (digits >= 128) return std::nullopt;
+  uint64_t v = 0;
+  for (size_t i = 0; i < digits; ++i) {
+    const uint64_t d = static_cast<uint64_t>(s[i] - '0');
+    v = v > (UINT64_MAX - d) / 10 ? UINT64_MAX : v * 10 + d;
+  }
+  return v * mul;
+}
+
+std::string BoundsError(const Param& p) {
+  if (p.flags & kUnsigned) {
+    return "argument must be between " + std::to_string(static_cast<uint64_t>(p.lo)) + " and " +
+           std::to_string(static_cast<uint64_t>(p.hi)) + " inclusive";
+  }
+  return "argument must be between " + FormatInt64(p.lo) + " and " + FormatInt64(p.hi) +
+         " inclusive";
+}
+
+// numericParseString() + numericBoundaryCheck().
+Status SetNumber(const Param& p, Config* c, const std::string& v) {
+  int64_t n;
+  if (p.flags & kMemory) {
+    auto m = ParseMemory(v);
+    if (!m) return Status::InvalidArgument("argument must be a memory value");
+    n = static_cast<int64_t>(*m);
+  } else {
+    auto i = ParseInt64(v);
+    if (!i) return Status::InvalidArgument("argument couldn't be parsed into an integer");
+    n = *i;
+  }
+  const bool in_range = (p.flags & kUnsigned)
+                            ? static_cast<uint64_t>(n) >= static_cast<uint64_t>(p.lo) &&
+                                  static_cast<uint64_t>(n) <= static_cast<uint64_t>(p.hi)
+                            : n >= p.lo && n <= p.hi;
+  if (!in_range) return Status::InvalidArgument(BoundsError(p));
+  c->*p.number = n;
+  return Status::Ok();
+}
+
+Status SetEnum(const Param& p, Config* c, const std::string& v) {
+  for (size_t i = 0; i < p.num_choices; ++i) {
+    if (SameNameIgnoreCase(p.choices[i], v)) {
+      c->*p.text = std::string(p.choices[i]);
+      return Status::Ok();
+    }
+  }
+  std::string msg = "argument(s) must be one of the following: ";
+  for (size_t i = 0; i < p.num_choices; ++i) {
+    if (i > 0) msg += ", ";
+    msg += p.choices[i];
+  }
+  return Status::InvalidArgument(msg);
+}
+
+// setConfigSaveOption(): pairs of <seconds> <changes>, or a single "" for
+// none. The syntax is checked like Redis does, then anything but "no save
+// points" is refused because this build has no RDB persistence yet.
+Status SetSave(Config* c, const std::vector<std::string>& args) {
+  const bool none = args.empty() || (args.size() == 1 && args[0].empty());
+  if (!none) {
+    if (args.size() % 2 != 0) return Status::InvalidArgument("Invalid save parameters");
+    for (size_t i = 0; i < args.size(); ++i) {
+      auto v = ParseInt64(args[i]);
+      if (!v || (i % 2 == 0 && *v < 1) || (i % 2 == 1 && *v < 0)) {
+        return Status::InvalidArgument("Invalid save parameters");
+      }
+    }
+    return Status::InvalidArgument(
+        "RDB persistence is not implemented yet in this build (only save \"\" is accepted)");
+  }
+  c->save.clear();
+  return Status::Ok();
+}
+
+// setConfigBindOption(): up to 16 addresses; a single "" means none.
+Status SetBind(Config* c, const std::vector<std::string>& args) {
+  if (args.size() > kMaxBindAddresses) {
+    return Status::InvalidArgument("Too many bind addresses specified.");
+  }
+  std::string joined;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (i > 0) joined += ' ';
+    joined += args[i];
+  }
+  c->bind = joined;
+  return Status::Ok();
+}
+
+// Stores `args` into the candidate config `c` (the type's set function).
+Status SetValue(const Param& p, Config* c, const std::vector<std::string>& args) {
+  if (!(p.flags & kMultiArg) && args.size() != 1) {
+    return Status::InvalidArgument("wrong number of arguments");
+  }
+  switch (p.kind) {
+    case Kind::kBool:
+      if (SameNameIgnoreCase(args[0], "yes")) {
+        c->*p.flag = true;
+      } else if (SameNameIgnoreCase(args[0], "no")) {
+        c->*p.flag = false;
+      } else {
+        return Status::InvalidArgument("argument must be 'yes' or 'no'");
+      }
+      return Status::Ok();
+    case Kind::kNumber:
+      return SetNumber(p, c, args[0]);
+    case Kind::kEnum:
+      return SetEnum(p, c, args[0]);
+    case Kind::kString:
+      c->*p.text = args[0];
+      return Status::Ok();
+    case Kind::kBind:
+      return SetBind(c, args);
+    case Kind::kSave:
+      return SetSave(c, args);
+  }
+  return Status::Ok();
+}
+
+// Sets one parameter on *config, leaving it untouched on failure.
+Status SetOnCopy(const Param& p, Config* config, const std::vector<std::string>& args,
+                 bool at_startup) {
+  Config candidate = *config;
+  PLAB_RETURN_IF_ERROR(SetValue(p, &candidate, args));
+  if (p.check != nullptr) PLAB_RETURN_IF_ERROR(p.check(&candidate, at_startup));
+  *config = std::move(candidate);
+  return Status::Ok();
+}
+
+std::string FormatValue(const Param& p, const Config& c) {
+  switch (p.kind) {
+    case Kind::kBool:
+      return c.*p.flag ? "yes" : "no";
+    case Kind::kNumber:
+      // Unsigned fields print as unsigned (maxmemory may hold UINT64_MAX).
+      if (p.flags & kUnsigned) return std::to_string(static_cast<uint64_t>(c.*p.number));
+      return FormatInt64(c.*p.number);
+    default:
+      return c.*p.text;
+  }
+}
+
+// performInterfaceSet(): CONFIG SET splits a multi-word value on single
+// spaces (so "a  b" has an empty word in the middle, and "" has none).
+std::vector<std::string> SplitConfigSetValue(const Param& p, const std::string& value) {
+  if (!(p.flags & kMultiArg)) return {value};
+  std::vector<std::string> out;
+  if (value.empty()) return out;
+  size_t start = 0;
+  while (true) {
+    size_t sp = value.find(' ', start);
+    out.push_back(value.substr(start, sp == std::string::npos ? std::string::npos : sp - start));
+    if (sp == std::string::npos) break;
+    start = sp + 1;
+  }
+  return out;
+}
+
+std::string CannotSet(std::string_view name, std::string_view reason) {
+  return "CONFIG SET failed (possibly related to argument '" + std::string(name) + "') - " +
+         std::string(reason);
+}
+
+// First pass of configSetCommand(): every name must exist, be settable at
+// runtime and appear once. Returns the error text of the first problem.
+std::optional<std::string> CheckSetNames(std::span<const std::string> pairs,
+                                         std::vector<int>* entries) {
+  for (size_t i = 0; i < pairs.size(); i += 2) {
+    const std::string& name = pairs[i];
+    const int e = FindEntry(name);
+    if (e < 0) return "Unknown option or number of arguments for CONFIG SET - '" + name + "'";
+    const Param& p = *kEntries[e].param;
+    if (p.flags & kImmutable) return CannotSet(name, "can't set immutable config");
+    if (p.flags & kProtected) return CannotSet(name, "can't set protected config");
+    // Redis compares dict entries, so a name and its alias are not duplicates.
+    if (std::find(entries->begin(), entries->end(), e) != entries->end()) {
+      return CannotSet(name, "duplicate parameter");
+    }
+    entries->push_back(e);
+  }
+  return std::nullopt;
+}
+
+// loadServerConfigFromString()'s directives that Redis knows but PersistLab
+// does not implement get a clearer reason than "Bad directive".
+std::string UnknownDirectiveReason(std::string_view name) {
+  if (name == "include") {
+    return "the include directive is not supported by PersistLab: put the settings in one file";
+  }
+  if (name == "rename-command" || name == "user" || name == "loadmodule" || name == "sentinel") {
+    return "the " + std::string(name) + " directive is not supported by PersistLab";
+  }
+  return "Bad directive or wrong number of arguments";
+}
+
+// One non-blank, non-comment line of a config file.
+Status ApplyConfigLine(Config* config, const std::string& line) {
+  auto argv = SplitArgs(line);
+  if (!argv) return Status::InvalidArgument("Unbalanced quotes in configuration line");
+  if (argv->empty()) return Status::Ok();
+  std::string& name = (*argv)[0];
+  for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const int e = FindEntry(name);
+  if (e < 0) {
+    // Redis 7.0 silently ignores these two removed parameters.
+    if ((name == "list-max-ziplist-entries" || name == "list-max-ziplist-value") &&
+        argv->size() == 2) {
+      return Status::Ok();
+    }
+    return Status::InvalidArgument(UnknownDirectiveReason(name));
+  }
+  const Param& p = *kEntries[e].param;
+  if (!(p.flags & kMultiArg) && argv->size() != 2) {
+    return Status::InvalidArgument("wrong number of arguments");
+  }
+  std::vector<std::string> args(argv->begin() + 1, argv->end());
+  return SetConfigParam(config, name, args, /*at_startup=*/true);
+}
+
+}  // namespace
+
+Status SetConfigParam(Config* config, std::string_view name, const std::vector<std::string>& args,
+                      bool at_startup) {
+  const int e = FindEntry(name);
+  if (e < 0) return Status::NotFound("Unknown option '" + std::string(name) + "'");
+  const Param& p = *kEntries[e].param;
+  if (!at_startup && (p.flags & kImmutable)) {
+    return Status::InvalidArgument("can't set immutable config");
+  }
+  if (!at_startup && (p.flags & kProtected)) {
+    return Status::InvalidArgument("can't set protected config");
+  }
+  // loadServerConfigFromString(): a multi-word parameter given as one
+  // non-empty argument (`--save "3600 1"`) is split like a config line.
+  if (at_startup && (p.flags & kMultiArg) && args.size() == 1 && !args[0].empty()) {
+    auto words = SplitArgs(args[0]);
+    if (!words) return Status::InvalidArgument("Unbalanced quotes in configuration line");
+    return SetOnCopy(p, config, *words, at_startup);
+  }
+  return SetOnCopy(p, config, args, at_startup);
+}
+
+Status ConfigSet(Config* config, std::span<const std::string> pairs) {
+  std::vector<int> entries;
+  if (auto err = CheckSetNames(pairs, &entries)) return Status::InvalidArgument(*err);
+  Config candidate = *config;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const Entry& entry = kEntries[entries[i]];
+    Status s = SetOnCopy(*entry.param, &candidate,
+                         SplitConfigSetValue(*entry.param, pairs[2 * i + 1]), false);
+    if (!s.ok()) return Status::InvalidArgument(CannotSet(entry.name, s.message()));
+  }
+  *config = std::move(candidate);
+  return Status::Ok();
+}
+
+std::vector<std::pair<std::string, std::string>> GetConfigParams(
+    const Config& config, const std::vector<std::string>& patterns) {
+  // configGetCommand(): a pattern without glob characters is an exact,
+  // case-insensitive lookup and is echoed back as typed; a glob matches
+  // every name and alias. Each entry is reported once.
+  std::array<std::optional<std::string>, kNumEntries> shown;
+  for (const std::string& pattern : patterns) {
+    if (pattern.find_first_of("[*?") == std::string::npos) {
+      const int e = FindEntry(pattern);
+      if (e >= 0 && !shown[e]) shown[e] = pattern;
+      continue;
+    }
+    for (size_t i = 0; i < kEntries.size(); ++i) {
+      if (!shown[i] && GlobMatch(pattern, kEntries[i].name, /*nocase=*/true)) {
+        shown[i] = std::string(kEntries[i].name);
+      }
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  for (size_t i = 0; i < kEntries.size(); ++i) {
+    if (shown[i]) out.emplace_back(*shown[i], FormatValue(*kEntries[i].param, config));
+  }
+  return out;
+}
+
+std::vector<std::string_view> ConfigParamNames() {
+  std::vector<std::string_view> out;
+  for (const Param& p : kParams) out.push_back(p.name);
+  return out;
+}
+
+Status ApplyConfigText(Config* config, std::string_view text, std::string_view source) {
+  size_t line_no = 0;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view raw = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    // sdstrim(" \t\r\n") then skip comments and blank lines.
+    const size_t first = raw.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) continue;
+    std::string line(raw.substr(first, raw.find_last_not_of(" \t\r\n") - first + 1));
+    if (line[0] == '#') continue;
+    Status s = ApplyConfigLine(config, line);
+    if (!s.ok()) {
+      return Status::InvalidArgument(std::string(source) + " line " + std::to_string(line_no) +
+                                     ": '" + line + "': " + s.message());
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace plab
