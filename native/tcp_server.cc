@@ -349,7 +349,9 @@ bool TcpServer::ReadFrom(Connection* c) {
   if (client->close_after_reply) c->reading = false;
   // CLIENT KILL marks *other* clients; close them before the next wait
   // rather than when they next send something.
-  if (client->last_command.rfind("client|kill", 0) == 0) sweep_killed_ = true;
+  if (client->last_command && client->last_command->full_name == "client|kill") {
+    sweep_killed_ = true;
+  }
   return Flush(c);
 }
 

@@ -83,7 +83,8 @@ std::string ClientLine(const CommandContext& ctx, const Client& c) {
   add("omem", "0");
   num("tot-mem", tot_mem);
   add("events", "r");
-  add("cmd", self ? std::string_view(ctx.spec.full_name) : std::string_view(c.last_command));
+  const CommandSpec* last = self ? &ctx.spec : c.last_command;
+  add("cmd", last ? std::string_view(last->full_name) : std::string_view("NULL"));
   add("user", "default");
   add("redir", "-1");
   num("resp", c.resp);

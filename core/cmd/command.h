@@ -67,6 +67,9 @@ struct CommandSpec {
 
   // "config|get" for subcommands (set by the table), else `name`.
   std::string full_name;
+  // Dense index over all commands and subcommands (set by the table): lets
+  // per-command statistics live in a vector instead of a map lookup per call.
+  size_t id = 0;
 };
 
 struct CommandContext {

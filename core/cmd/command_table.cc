@@ -32,7 +32,11 @@ CommandTable::CommandTable() {
 
 void CommandTable::Add(CommandSpec spec) {
   spec.full_name = spec.name;
-  for (CommandSpec& sub : spec.subcommands) sub.full_name = spec.name + "|" + sub.name;
+  spec.id = next_id_++;
+  for (CommandSpec& sub : spec.subcommands) {
+    sub.full_name = spec.name + "|" + sub.name;
+    sub.id = next_id_++;
+  }
   auto owned = std::make_unique<CommandSpec>(std::move(spec));
   by_name_[owned->name] = owned.get();
   specs_.push_back(std::move(owned));

@@ -34,9 +34,12 @@ class CommandTable {
 
   // All top-level commands, in registration order.
   const std::vector<std::unique_ptr<CommandSpec>>& all() const { return specs_; }
+  // Number of distinct CommandSpec::id values (commands + subcommands).
+  size_t id_count() const { return next_id_; }
 
  private:
   std::vector<std::unique_ptr<CommandSpec>> specs_;
+  size_t next_id_ = 0;
   // Transparent hashing: lookups by string_view without allocating.
   struct NameHash {
     using is_transparent = void;

@@ -5,6 +5,7 @@
 // feature is idle: zero, -1, "ok". Two sections are approximations, said so
 // where they are built: memory (an estimate, see memory_estimate.h) and cpu
 // (time spent in command handlers).
+#include <algorithm>
 #include <cstdio>
 #include <initializer_list>
 #include <set>
@@ -265,7 +266,7 @@ void ReplicationSection(Server& s, InfoWriter& w) {
 // time and children are reported as zero.
 void CpuSection(Server& s, InfoWriter& w) {
   int64_t usec = 0;
-  for (const auto& [name, cs] : s.stats().commands) usec += cs.usec;
+  for (const CommandStats& cs : s.stats().commands) usec += cs.usec;
   w.Section("CPU");
   w.Add("used_cpu_sys", Seconds(0));
   w.Add("used_cpu_user", Seconds(usec));
@@ -275,18 +276,33 @@ void CpuSection(Server& s, InfoWriter& w) {
   w.Add("used_cpu_user_main_thread", Seconds(usec));
 }
 
+void AddCommandStat(const CommandSpec& spec, const std::vector<CommandStats>& all,
+                    InfoWriter& w) {
+  if (spec.id >= all.size()) return;
+  const CommandStats& cs = all[spec.id];
+  if (cs.calls == 0 && cs.failed_calls == 0 && cs.rejected_calls == 0) return;
+  // Redis divides in float precision before printing "%.2f".
+  const float per_call = cs.calls == 0 ? 0.0f : static_cast<float>(cs.usec) / cs.calls;
+  w.Add("cmdstat_" + SafeInfoName(spec.full_name),
+        Format("calls=%lld,usec=%lld,usec_per_call=%.2f,rejected_calls=%lld,failed_calls=%lld",
+               static_cast<long long>(cs.calls), static_cast<long long>(cs.usec),
+               static_cast<double>(per_call), static_cast<long long>(cs.rejected_calls),
+               static_cast<long long>(cs.failed_calls)));
+}
+
+// Sorted by name, as the map this replaced printed them (Redis's own order
+// is its command dict's hash order).
 void CommandStatsSection(Server& s, InfoWriter& w) {
   w.Section("Commandstats");
-  for (const auto& [name, cs] : s.stats().commands) {
-    if (cs.calls == 0 && cs.failed_calls == 0 && cs.rejected_calls == 0) continue;
-    // Redis divides in float precision before printing "%.2f".
-    const float per_call = cs.calls == 0 ? 0.0f : static_cast<float>(cs.usec) / cs.calls;
-    w.Add("cmdstat_" + SafeInfoName(name),
-          Format("calls=%lld,usec=%lld,usec_per_call=%.2f,rejected_calls=%lld,failed_calls=%lld",
-                 static_cast<long long>(cs.calls), static_cast<long long>(cs.usec),
-                 static_cast<double>(per_call), static_cast<long long>(cs.rejected_calls),
-                 static_cast<long long>(cs.failed_calls)));
+  std::vector<const CommandSpec*> specs;
+  for (const auto& spec : s.commands().all()) {
+    specs.push_back(spec.get());
+    for (const CommandSpec& sub : spec->subcommands) specs.push_back(&sub);
   }
+  std::sort(specs.begin(), specs.end(), [](const CommandSpec* a, const CommandSpec* b) {
+    return a->full_name < b->full_name;
+  });
+  for (const CommandSpec* spec : specs) AddCommandStat(*spec, s.stats().commands, w);
 }
 
 void ErrorStatsSection(Server& s, InfoWriter& w) {

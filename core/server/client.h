@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/cmd/command.h"
 #include "core/resp/request_parser.h"
 
 namespace plab {
@@ -27,7 +28,8 @@ struct Client {
   int64_t last_interaction_ms = 0;
   bool authenticated = false;
   int resp = 2;
-  std::string last_command = "NULL";  // lowercase name, for CLIENT LIST cmd=
+  // The last command run (CLIENT LIST cmd=); null before the first one.
+  const CommandSpec* last_command = nullptr;
   std::string lib_name, lib_ver;      // reported only; CLIENT SETINFO is 7.2
 
   // MULTI/EXEC state (multi.c).

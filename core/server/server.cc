@@ -135,17 +135,17 @@ void Server::Execute(Client* client, std::vector<std::string>& argv) {
   if ((spec->arity > 0 && spec->arity != argc) || argc < -spec->arity) {
     RejectCommand(client, reply,
                   "ERR wrong number of arguments for '" + spec->full_name + "' command");
-    ++stats_.commands[spec->full_name].rejected_calls;
+    ++stats_.For(*spec).rejected_calls;
     return;
   }
   if (AuthRequired(client) && !(spec->flags & kCmdNoAuth)) {
     RejectCommand(client, reply, "NOAUTH Authentication required.");
-    ++stats_.commands[spec->full_name].rejected_calls;
+    ++stats_.For(*spec).rejected_calls;
     return;
   }
   if (client->in_multi && (spec->flags & kCmdNoMulti)) {
     RejectCommand(client, reply, "ERR Command not allowed inside a transaction");
-    ++stats_.commands[spec->full_name].rejected_calls;
+    ++stats_.For(*spec).rejected_calls;
     return;
   }
   if (client->in_multi && !IsTransactionControl(*spec)) {
@@ -164,7 +164,7 @@ void Server::Call(Client* client, const CommandSpec& spec, std::vector<std::stri
   const size_t from = reply.buffer()->size();
   CommandContext ctx{*this, *client, argv, reply, spec};
   spec.handler(ctx);
-  CommandStats& cs = stats_.commands[spec.full_name];
+  CommandStats& cs = stats_.For(spec);
   ++cs.calls;
   cs.usec += clock_.NowMicros() - start;
   ++stats_.total_commands_processed;
@@ -172,7 +172,7 @@ void Server::Call(Client* client, const CommandSpec& spec, std::vector<std::stri
     ++cs.failed_calls;
     CountErrors(*reply.buffer(), from);
   }
-  client->last_command = spec.full_name;
+  client->last_command = &spec;
 }
 
 void Server::ExecTransaction(Client* client, ReplyBuilder& reply) {

@@ -47,8 +47,13 @@ struct ServerStats {
   int64_t total_writes_processed = 0;
   // Error replies by their first word ("ERR", "WRONGTYPE"), INFO errorstats.
   std::map<std::string, int64_t> error_counts;
-  // Per command full name ("get", "config|get"), INFO commandstats.
-  std::map<std::string, CommandStats> commands;
+  // Per command, indexed by CommandSpec::id (INFO commandstats); grown on
+  // demand so a reset ServerStats{} needs no sizing.
+  std::vector<CommandStats> commands;
+  CommandStats& For(const CommandSpec& spec) {
+    if (spec.id >= commands.size()) commands.resize(spec.id + 1);
+    return commands[spec.id];
+  }
   // instantaneous_ops_per_sec: samples of total_commands_processed taken by
   // Cron (Redis's STATS_METRIC_COMMAND, 16 samples).
   int64_t last_sample_time_ms = 0;
