@@ -6,8 +6,9 @@
 // Encoding: a hash starts as "listpack" and becomes "hashtable" (for good)
 // as soon as it stores a field or value longer than hash-max-listpack-value
 // or holds more than hash-max-listpack-entries fields, like hashTypeSet()
-// and hashTypeTryConversion() decide in Redis. HSCAN depends on it: a
-// listpack hash is returned whole in one call with cursor 0.
+// and hashTypeTryConversion() decide in Redis. Replies depend on it: a
+// listpack hash lists its fields in insertion order (HGETALL, HKEYS, HVALS,
+// HSCAN, HRANDFIELD) and HSCAN returns it whole in one call with cursor 0.
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -25,8 +26,8 @@
 namespace plab {
 namespace {
 
-using Fields = Dict<std::string>;
-using FieldNode = Fields::Node;
+// A field (and its value) as collected for a reply; points into the hash.
+using FieldRef = HashValue::FieldRef;
 
 // lookupKeyRead() + checkType(): nullptr when the key is missing (nothing
 // replied) or holds another type (WRONGTYPE replied, *wrong_type set).
@@ -70,12 +71,10 @@ bool SetField(HashValue& hash, std::string&& field, std::string&& value, const C
   const auto too_long = [&](const std::string& s) {
     return static_cast<int64_t>(s.size()) > config.hash_max_listpack_value;
   };
-  if (hash.listpack && (too_long(field) || too_long(value))) hash.listpack = false;
-  auto [node, inserted] = hash.fields.TryEmplace(std::move(field));
-  node->value = std::move(value);
-  if (hash.listpack &&
-      static_cast<int64_t>(hash.fields.size()) > config.hash_max_listpack_entries) {
-    hash.listpack = false;
+  if (hash.listpack() && (too_long(field) || too_long(value))) hash.ConvertToHashtable();
+  const bool inserted = hash.Set(std::move(field), std::move(value));
+  if (hash.listpack() && static_cast<int64_t>(hash.size()) > config.hash_max_listpack_entries) {
+    hash.ConvertToHashtable();
   }
   return inserted;
 }
@@ -103,7 +102,7 @@ void HMSet(CommandContext& ctx) { SetGeneric(ctx, true); }
 void HSetNx(CommandContext& ctx) {
   HashValue* hash = HashOrCreate(ctx);
   if (hash == nullptr) return;
-  if (hash->fields.Contains(ctx.argv[2])) return ctx.reply.Integer(0);
+  if (hash->Contains(ctx.argv[2])) return ctx.reply.Integer(0);
   SetField(*hash, std::move(ctx.argv[2]), std::move(ctx.argv[3]), ctx.config());
   ctx.reply.Integer(1);
   ctx.KeyModified(ctx.argv[1]);
@@ -113,7 +112,7 @@ void HGet(CommandContext& ctx) {
   bool wrong_type = false;
   const HashValue* hash = HashForRead(ctx, &wrong_type);
   if (wrong_type) return;
-  const std::string* value = hash ? hash->fields.Find(ctx.argv[2]) : nullptr;
+  const std::string* value = hash ? hash->Find(ctx.argv[2]) : nullptr;
   value ? ctx.reply.Bulk(*value) : ctx.reply.Null();
 }
 
@@ -124,7 +123,7 @@ void HMGet(CommandContext& ctx) {
   if (wrong_type) return;
   ctx.reply.ArrayHeader(ctx.argv.size() - 2);
   for (size_t i = 2; i < ctx.argv.size(); ++i) {
-    const std::string* value = hash ? hash->fields.Find(ctx.argv[i]) : nullptr;
+    const std::string* value = hash ? hash->Find(ctx.argv[i]) : nullptr;
     value ? ctx.reply.Bulk(*value) : ctx.reply.Null();
   }
 }
@@ -137,9 +136,9 @@ void HDel(CommandContext& ctx) {
   if (hash == nullptr) return ctx.reply.Integer(0);
   int64_t deleted = 0;
   for (size_t i = 2; i < ctx.argv.size(); ++i) {
-    if (!hash->fields.Erase(ctx.argv[i])) continue;
+    if (!hash->Erase(ctx.argv[i])) continue;
     ++deleted;
-    if (hash->fields.empty()) {
+    if (hash->empty()) {
       ctx.keyspace().Delete(ctx.db(), ctx.argv[1]);
       break;
     }
@@ -152,14 +151,14 @@ void HLen(CommandContext& ctx) {
   bool wrong_type = false;
   const HashValue* hash = HashForRead(ctx, &wrong_type);
   if (wrong_type) return;
-  ctx.reply.Integer(hash ? static_cast<int64_t>(hash->fields.size()) : 0);
+  ctx.reply.Integer(hash ? static_cast<int64_t>(hash->size()) : 0);
 }
 
 void HStrLen(CommandContext& ctx) {
   bool wrong_type = false;
   const HashValue* hash = HashForRead(ctx, &wrong_type);
   if (wrong_type) return;
-  const std::string* value = hash ? hash->fields.Find(ctx.argv[2]) : nullptr;
+  const std::string* value = hash ? hash->Find(ctx.argv[2]) : nullptr;
   ctx.reply.Integer(value ? static_cast<int64_t>(value->size()) : 0);
 }
 
@@ -167,19 +166,19 @@ void HExists(CommandContext& ctx) {
   bool wrong_type = false;
   const HashValue* hash = HashForRead(ctx, &wrong_type);
   if (wrong_type) return;
-  ctx.reply.Integer(hash && hash->fields.Contains(ctx.argv[2]) ? 1 : 0);
+  ctx.reply.Integer(hash && hash->Contains(ctx.argv[2]) ? 1 : 0);
 }
 
-// HGETALL/HKEYS/HVALS (genericHgetallCommand). RESP2 flattens HGETALL's map
-// into field, value, field, value...
+// HGETALL/HKEYS/HVALS (genericHgetallCommand): a listpack hash in insertion
+// order. RESP2 flattens HGETALL's map into field, value, field, value...
 void GetAllGeneric(CommandContext& ctx, bool with_fields, bool with_values) {
   bool wrong_type = false;
   const HashValue* hash = HashForRead(ctx, &wrong_type);
   if (wrong_type) return;
   if (hash == nullptr) return ctx.reply.ArrayHeader(0);
   const size_t per_field = (with_fields ? 1 : 0) + (with_values ? 1 : 0);
-  ctx.reply.ArrayHeader(hash->fields.size() * per_field);
-  hash->fields.ForEach([&](const std::string& field, const std::string& value) {
+  ctx.reply.ArrayHeader(hash->size() * per_field);
+  hash->ForEach([&](const std::string& field, const std::string& value) {
     if (with_fields) ctx.reply.Bulk(field);
     if (with_values) ctx.reply.Bulk(value);
   });
@@ -197,7 +196,7 @@ void HIncrBy(CommandContext& ctx) {
   HashValue* hash = HashOrCreate(ctx);
   if (hash == nullptr) return;
   int64_t old = 0;
-  if (const std::string* current = hash->fields.Find(ctx.argv[2])) {
+  if (const std::string* current = hash->Find(ctx.argv[2])) {
     auto parsed = ParseInt64(*current);
     if (!parsed) return ctx.reply.Error("ERR hash value is not an integer");
     old = *parsed;
@@ -225,7 +224,7 @@ void HIncrByFloat(CommandContext& ctx) {
   HashValue* hash = HashOrCreate(ctx);
   if (hash == nullptr) return;
   long double value = 0;
-  if (const std::string* current = hash->fields.Find(ctx.argv[2])) {
+  if (const std::string* current = hash->Find(ctx.argv[2])) {
     auto parsed = ParseLongDouble(*current);
     if (!parsed) return ctx.reply.Error("ERR hash value is not a float");
     value = *parsed;
@@ -240,30 +239,24 @@ void HIncrByFloat(CommandContext& ctx) {
   ctx.KeyModified(ctx.argv[1]);
 }
 
-// A field (and its value) as collected for a reply; points into the hash.
-struct FieldRef {
-  const std::string* field;
-  const std::string* value;
-};
-
 void ReplyField(CommandContext& ctx, FieldRef f, bool with_values) {
   ctx.reply.Bulk(*f.field);
   if (with_values) ctx.reply.Bulk(*f.value);
 }
 
-FieldRef RandomField(CommandContext& ctx, const Fields& fields) {
-  const FieldNode* n = fields.RandomNode(ctx.keyspace().rng());
-  return {&n->key, &n->value};
+FieldRef RandomField(CommandContext& ctx, const HashValue& hash) {
+  return hash.RandomField(ctx.keyspace().rng());
 }
 
 // Distinct random fields when the request is close to the hash's size
 // (CASE 3 of hrandfieldWithCountCommand): start from every field and drop
-// random ones until `count` remain.
-void ReplyUniqueByRemoval(CommandContext& ctx, const Fields& fields, size_t count,
+// random ones until `count` remain. Redis replies in the order of a
+// temporary dict, i.e. unpredictably, for both encodings.
+void ReplyUniqueByRemoval(CommandContext& ctx, const HashValue& hash, size_t count,
                           bool with_values) {
   std::vector<FieldRef> refs;
-  refs.reserve(fields.size());
-  fields.ForEach([&](const std::string& f, const std::string& v) { refs.push_back({&f, &v}); });
+  refs.reserve(hash.size());
+  hash.ForEach([&](const std::string& f, const std::string& v) { refs.push_back({&f, &v}); });
   auto& rng = ctx.keyspace().rng();
   while (refs.size() > count) {
     refs[static_cast<size_t>(rng() % refs.size())] = refs.back();
@@ -272,46 +265,65 @@ void ReplyUniqueByRemoval(CommandContext& ctx, const Fields& fields, size_t coun
   for (FieldRef f : refs) ReplyField(ctx, f, with_values);
 }
 
-// Distinct random fields from a hash much larger than the request (CASE 4):
-// sample until `count` distinct fields were seen.
-void ReplyUniqueBySampling(CommandContext& ctx, const Fields& fields, size_t count,
+// Distinct random fields from a listpack hash much larger than the request
+// (CASE 4, lpRandomPairsUnique): one pass in listpack order, taking each
+// field with probability (still wanted) / (not yet visited). The chosen
+// fields come out in insertion order, as in Redis.
+void ReplyUniqueInOrder(CommandContext& ctx, const HashValue& hash, size_t count,
+                        bool with_values) {
+  auto& rng = ctx.keyspace().rng();
+  size_t unvisited = hash.size();
+  size_t wanted = count;
+  hash.ForEach([&](const std::string& f, const std::string& v) {
+    if (wanted > 0 && rng() % unvisited < wanted) {
+      ReplyField(ctx, {&f, &v}, with_values);
+      --wanted;
+    }
+    --unvisited;
+  });
+}
+
+// Distinct random fields from a hashtable hash much larger than the request
+// (CASE 4): sample until `count` distinct fields were seen.
+void ReplyUniqueBySampling(CommandContext& ctx, const HashValue& hash, size_t count,
                            bool with_values) {
   std::unordered_set<const std::string*> seen;
   while (seen.size() < count) {
-    FieldRef f = RandomField(ctx, fields);
+    FieldRef f = RandomField(ctx, hash);
     if (seen.insert(f.field).second) ReplyField(ctx, f, with_values);
   }
 }
 
 // HRANDFIELD key count [WITHVALUES]: count > 0 gives distinct fields (at
-// most the whole hash), count < 0 gives |count| fields that may repeat.
+// most the whole hash, which comes back in order), count < 0 gives |count|
+// fields that may repeat.
 void HRandFieldWithCount(CommandContext& ctx, int64_t count, bool with_values) {
   bool wrong_type = false;
   const HashValue* hash = HashForRead(ctx, &wrong_type);
   if (wrong_type) return;
   if (hash == nullptr || count == 0) return ctx.reply.ArrayHeader(0);
-  const Fields& fields = hash->fields;
-  const size_t size = fields.size();
+  const size_t size = hash->size();
   const size_t per_field = with_values ? 2 : 1;
-  if (count < 0) {
-    const size_t n = static_cast<size_t>(-count);
+  // CASE 1: independent picks; Redis serves a count of 1 this way too.
+  if (count < 0 || count == 1) {
+    const size_t n = count < 0 ? static_cast<size_t>(-count) : 1;
     ctx.reply.ArrayHeader(n * per_field);
-    for (size_t i = 0; i < n; ++i) ReplyField(ctx, RandomField(ctx, fields), with_values);
+    for (size_t i = 0; i < n; ++i) ReplyField(ctx, RandomField(ctx, *hash), with_values);
     return;
   }
   const size_t n = static_cast<size_t>(count);
-  if (n >= size) {
+  if (n >= size) {  // CASE 2: the whole hash, listpack order included.
     ctx.reply.ArrayHeader(size * per_field);
-    fields.ForEach([&](const std::string& field, const std::string& value) {
-      ctx.reply.Bulk(field);
-      if (with_values) ctx.reply.Bulk(value);
+    hash->ForEach([&](const std::string& field, const std::string& value) {
+      ReplyField(ctx, {&field, &value}, with_values);
     });
     return;
   }
   ctx.reply.ArrayHeader(n * per_field);
   // Redis's threshold between its two strategies (HRANDFIELD_SUB_STRATEGY_MUL).
-  if (n * 3 > size) return ReplyUniqueByRemoval(ctx, fields, n, with_values);
-  ReplyUniqueBySampling(ctx, fields, n, with_values);
+  if (n * 3 > size) return ReplyUniqueByRemoval(ctx, *hash, n, with_values);
+  if (hash->listpack()) return ReplyUniqueInOrder(ctx, *hash, n, with_values);
+  ReplyUniqueBySampling(ctx, *hash, n, with_values);
 }
 
 // HRANDFIELD key [count [WITHVALUES]]: the count's range and the syntax are
@@ -341,7 +353,7 @@ void HRandField(CommandContext& ctx) {
   const HashValue* hash = HashForRead(ctx, &wrong_type);
   if (wrong_type) return;
   if (hash == nullptr) return ctx.reply.Null();
-  ctx.reply.Bulk(*RandomField(ctx, hash->fields).field);
+  ctx.reply.Bulk(*RandomField(ctx, *hash).field);
 }
 
 // HSCAN key cursor [MATCH pattern] [COUNT count]: a listpack-encoded hash is
@@ -363,11 +375,11 @@ void HScan(CommandContext& ctx) {
     found.push_back({&f, &v});
   };
   uint64_t next = 0;
-  if (hash->listpack) {
-    hash->fields.ForEach(collect);
+  if (hash->listpack()) {
+    hash->ForEach(collect);  // in insertion order
   } else {
     // Redis counts fields and values separately, hence the doubled COUNT.
-    next = ScanDictLikeRedis(hash->fields, *cursor, SaturatingMul(opts.count, 2), collect,
+    next = ScanDictLikeRedis(hash->table(), *cursor, SaturatingMul(opts.count, 2), collect,
                              [&] { return found.size() * 2; });
   }
   std::erase_if(found, [&](FieldRef f) { return !opts.Matches(*f.field); });

@@ -58,6 +58,20 @@ int64_t ZSetBytes(const ZSetValue& z) {
          static_cast<int64_t>(z.size()) * (per_member + kSkiplistNodeBytes);
 }
 
+// A listpack hash is a vector of pairs (sampled by index), a hashtable one
+// a Dict (sampled at random).
+int64_t HashBytes(const HashValue& h) {
+  const auto pair_bytes = [](const std::string& k, const std::string& val) {
+    return HeapBytes(k) + HeapBytes(val);
+  };
+  const int64_t fixed = static_cast<int64_t>(sizeof(HashValue) + h.OverheadBytes());
+  if (!h.listpack()) return fixed + ScaledDictSample(h.table(), pair_bytes);
+  const HashValue::Entries& entries = h.entries();
+  return fixed + ScaledSample(entries.size(), [&](size_t i) {
+           return pair_bytes(entries[i].field, entries[i].value);
+         });
+}
+
 int64_t ClientBytes(const Client& c) {
   int64_t bytes = static_cast<int64_t>(sizeof(Client)) + HeapBytes(c.output) +
                   static_cast<int64_t>(c.parser.buffered()) + HeapBytes(c.name);
@@ -79,13 +93,8 @@ int64_t EstimateValueBytes(const Value& v) {
       return static_cast<int64_t>(sizeof(ListValue) + items.size() * sizeof(std::string)) +
              ScaledSample(items.size(), [&](size_t i) { return HeapBytes(items[i]); });
     }
-    case ValueType::kHash: {
-      const auto& fields = v.hash().fields;
-      return static_cast<int64_t>(sizeof(HashValue) + fields.OverheadBytes()) +
-             ScaledDictSample(fields, [](const std::string& k, const std::string& val) {
-               return HeapBytes(k) + HeapBytes(val);
-             });
-    }
+    case ValueType::kHash:
+      return HashBytes(v.hash());
     case ValueType::kSet: {
       const auto& members = v.set().members;
       return static_cast<int64_t>(sizeof(SetValue) + members.OverheadBytes()) +

@@ -65,11 +65,8 @@ Value Value::Clone() const {
       return v;
     }
     case ValueType::kHash: {
-      Value v = Hash();
-      v.hash().listpack = hash().listpack;
-      hash().fields.ForEach([&](const std::string& k, const std::string& f) {
-        v.hash().fields.Put(k, f);
-      });
+      Value v;
+      v.data_ = std::make_unique<HashValue>(hash().Clone());
       return v;
     }
     case ValueType::kSet: {
@@ -100,7 +97,7 @@ std::string_view Value::EncodingName() const {
       return s.size() <= 44 ? "embstr" : "raw";
     }
     case ValueType::kList: return "quicklist";
-    case ValueType::kHash: return hash().listpack ? "listpack" : "hashtable";
+    case ValueType::kHash: return hash().listpack() ? "listpack" : "hashtable";
     case ValueType::kSet: return set().intset ? "intset" : "hashtable";
     case ValueType::kZSet: return zset().listpack() ? "listpack" : "skiplist";
   }
@@ -111,7 +108,7 @@ size_t Value::Length() const {
   switch (type()) {
     case ValueType::kString: return 1;
     case ValueType::kList: return list().items.size();
-    case ValueType::kHash: return hash().fields.size();
+    case ValueType::kHash: return hash().size();
     case ValueType::kSet: return set().members.size();
     case ValueType::kZSet: return zset().size();
   }

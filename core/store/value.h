@@ -4,14 +4,16 @@
 //   type    Redis 7.0 encodings          how PersistLab stores it
 //   string  int / embstr / raw           std::string (+ a "raw" flag)
 //   list    quicklist (always in 7.0)    std::deque<std::string>
-//   hash    listpack -> hashtable        Dict<std::string> (+ encoding flag)
+//   hash    listpack -> hashtable        HashValue (ordered vector -> Dict)
 //   set     intset -> hashtable          Dict<NoValue>     (+ encoding flag)
 //   zset    listpack -> skiplist         ZSetValue (dict + skiplist)
 //
-// The "small" encodings are a Redis memory optimisation; PersistLab keeps one
-// fast representation per type and tracks which encoding Redis would have
-// used (conversions are one-way, as in Redis), because OBJECT ENCODING, the
-// RDB writer and SCAN's small-collection behaviour depend on it.
+// The "small" encodings are a Redis memory optimisation; PersistLab mostly
+// keeps one fast representation per type and tracks which encoding Redis
+// would have used (conversions are one-way, as in Redis), because OBJECT
+// ENCODING, the RDB writer and SCAN's small-collection behaviour depend on
+// it. Hashes are the exception: a listpack hash's insertion order shows in
+// HGETALL and friends, so HashValue (hash_value.h) really has two layouts.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +24,7 @@
 #include <variant>
 
 #include "core/store/dict.h"
+#include "core/store/hash_value.h"
 
 namespace plab {
 
@@ -34,11 +37,6 @@ std::string_view TypeName(ValueType t);
 
 struct ListValue {
   std::deque<std::string> items;
-};
-
-struct HashValue {
-  Dict<std::string> fields;
-  bool listpack = true;  // false once converted to "hashtable"
 };
 
 struct SetValue {
