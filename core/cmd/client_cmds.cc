@@ -101,7 +101,8 @@ std::string AllClientLines(const CommandContext& ctx) {
 
 void ClientId(CommandContext& ctx) { ctx.reply.Integer(static_cast<int64_t>(ctx.client.id)); }
 
-void ClientInfo(CommandContext& ctx) { ctx.reply.Bulk(ClientLine(ctx, ctx.client) + "\n"); }
+// CLIENT INFO and CLIENT LIST reply verbatim text in RESP3 (addReplyVerbatim).
+void ClientInfo(CommandContext& ctx) { ctx.reply.Verbatim(ClientLine(ctx, ctx.client) + "\n"); }
 
 void ClientSetName(CommandContext& ctx) {
   const std::string& name = ctx.argv[2];
@@ -147,7 +148,7 @@ void ClientList(CommandContext& ctx) {
   } else {
     out = AllClientLines(ctx);
   }
-  ctx.reply.Bulk(out);
+  ctx.reply.Verbatim(out);
 }
 
 struct KillFilter {

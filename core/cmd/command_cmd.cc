@@ -31,6 +31,13 @@ void ReplyStrings(ReplyBuilder& r, const std::vector<std::string_view>& items, b
   for (std::string_view s : items) simple ? r.Simple(s) : r.Bulk(s);
 }
 
+// Flags, ACL categories and tips are sets in RESP3 (addReplyCommandFlags,
+// addReplyCommandCategories and addReplyCommandTips use addReplySetLen).
+void ReplyStringSet(ReplyBuilder& r, const std::vector<std::string_view>& items, bool simple) {
+  r.SetHeader(items.size());
+  for (std::string_view s : items) simple ? r.Simple(s) : r.Bulk(s);
+}
+
 // Commands whose keys are counted by a numkeys argument (Redis finds them
 // with getkeys procs / keynum key specs): numkeys position, and whether
 // argv[1] is a destination key as well.
@@ -64,27 +71,28 @@ struct KeySpec {
   int keystep;
 };
 
+// Key specs are nested maps (flat arrays in RESP2), as addReplyCommandKeySpecs.
 void ReplyKeySpec(ReplyBuilder& r, const KeySpec& k, bool write) {
-  r.ArrayHeader(6);
+  r.MapHeader(3);
   r.Bulk("flags");
-  ReplyStrings(r,
-               write ? std::vector<std::string_view>{"RW", "update"}
-                     : std::vector<std::string_view>{"RO", "access"},
-               true);
+  ReplyStringSet(r,
+                 write ? std::vector<std::string_view>{"RW", "update"}
+                       : std::vector<std::string_view>{"RO", "access"},
+                 true);
   r.Bulk("begin_search");
-  r.ArrayHeader(4);
+  r.MapHeader(2);
   r.Bulk("type");
   r.Bulk("index");
   r.Bulk("spec");
-  r.ArrayHeader(2);
+  r.MapHeader(1);
   r.Bulk("index");
   r.Integer(k.index);
   r.Bulk("find_keys");
-  r.ArrayHeader(4);
+  r.MapHeader(2);
   r.Bulk("type");
   r.Bulk(k.keynum ? "keynum" : "range");
   r.Bulk("spec");
-  r.ArrayHeader(6);
+  r.MapHeader(3);
   r.Bulk(k.keynum ? "keynumidx" : "lastkey");
   r.Integer(k.keynum ? 0 : k.lastkey);
   r.Bulk(k.keynum ? "firstkey" : "keystep");
@@ -104,7 +112,7 @@ void ReplyKeySpecs(ReplyBuilder& r, const CommandSpec& spec) {
     const int last = spec.last_key >= 0 ? spec.last_key - spec.first_key : spec.last_key;
     specs.push_back({spec.first_key, false, last, spec.key_step});
   }
-  r.ArrayHeader(specs.size());
+  r.SetHeader(specs.size());
   for (const KeySpec& k : specs) ReplyKeySpec(r, k, write);
 }
 
@@ -113,14 +121,19 @@ void ReplyCommandInfo(ReplyBuilder& r, const CommandSpec& spec) {
   r.ArrayHeader(10);
   r.Bulk(spec.full_name);
   r.Integer(spec.arity);
-  ReplyStrings(r, meta.flags, true);
+  ReplyStringSet(r, meta.flags, true);
   r.Integer(spec.first_key);
   r.Integer(spec.last_key);
   r.Integer(spec.key_step);
-  ReplyStrings(r, meta.categories, true);
-  ReplyStrings(r, meta.tips, false);
+  ReplyStringSet(r, meta.categories, true);
+  ReplyStringSet(r, meta.tips, false);
   ReplyKeySpecs(r, spec);
-  r.ArrayHeader(spec.subcommands.size());
+  // addReplyCommandSubCommands: an empty set without subcommands, else an array.
+  if (spec.subcommands.empty()) {
+    r.SetHeader(0);
+  } else {
+    r.ArrayHeader(spec.subcommands.size());
+  }
   for (const CommandSpec& sub : spec.subcommands) ReplyCommandInfo(r, sub);
 }
 
@@ -128,7 +141,7 @@ void ReplyCommandDocs(ReplyBuilder& r, const CommandSpec& spec) {
   // Containers document their subcommands instead of arguments.
   const bool has_args = !spec.syntax.empty() && spec.subcommands.empty();
   const bool has_subs = !spec.subcommands.empty();
-  r.ArrayHeader(2 * (3 + (has_args ? 1 : 0) + (has_subs ? 1 : 0)));
+  r.MapHeader(3 + (has_args ? 1 : 0) + (has_subs ? 1 : 0));
   r.Bulk("summary");
   r.Bulk(spec.summary);
   r.Bulk("since");
@@ -141,7 +154,7 @@ void ReplyCommandDocs(ReplyBuilder& r, const CommandSpec& spec) {
   }
   if (has_subs) {
     r.Bulk("subcommands");
-    r.ArrayHeader(2 * spec.subcommands.size());
+    r.MapHeader(spec.subcommands.size());
     for (const CommandSpec& sub : spec.subcommands) {
       r.Bulk(sub.full_name);
       ReplyCommandDocs(r, sub);
@@ -189,7 +202,7 @@ void CommandDocs(CommandContext& ctx) {
     const CommandSpec* spec = LookupByFullName(ctx.server.commands(), ctx.argv[i]);
     if (spec != nullptr) found.push_back(spec);  // unknown names are skipped
   }
-  ctx.reply.ArrayHeader(2 * found.size());
+  ctx.reply.MapHeader(found.size());
   for (const CommandSpec* spec : found) {
     ctx.reply.Bulk(spec->full_name);
     ReplyCommandDocs(ctx.reply, *spec);

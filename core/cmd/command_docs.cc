@@ -168,13 +168,14 @@ class SyntaxParser {
   size_t pos_ = 0;
 };
 
-// addReplyCommandArgList() in RESP2: each argument is a flat map.
+// addReplyCommandArgList(): each argument is a map (flat in RESP2) and its
+// flags a set.
 void ReplyArgs(ReplyBuilder& r, const std::vector<DocArg>& args) {
   r.ArrayHeader(args.size());
   for (const DocArg& a : args) {
     const bool has_flags = a.optional || a.multiple;
     const bool nested = a.type == "oneof" || a.type == "block";
-    r.ArrayHeader(2 * (2 + (a.token.empty() ? 0 : 1) + (has_flags ? 1 : 0) + (nested ? 1 : 0)));
+    r.MapHeader(2 + (a.token.empty() ? 0 : 1) + (has_flags ? 1 : 0) + (nested ? 1 : 0));
     r.Bulk("name");
     r.Bulk(a.name);
     r.Bulk("type");
@@ -185,7 +186,7 @@ void ReplyArgs(ReplyBuilder& r, const std::vector<DocArg>& args) {
     }
     if (has_flags) {
       r.Bulk("flags");
-      r.ArrayHeader((a.optional ? 1 : 0) + (a.multiple ? 1 : 0));
+      r.SetHeader((a.optional ? 1 : 0) + (a.multiple ? 1 : 0));
       if (a.optional) r.Simple("optional");
       if (a.multiple) r.Simple("multiple");
     }

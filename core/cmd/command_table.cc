@@ -28,6 +28,7 @@ CommandTable::CommandTable() {
   RegisterHashCommands(*this);
   RegisterSetCommands(*this);
   RegisterZSetCommands(*this);
+  RegisterMemoryCommands(*this);
 }
 
 void CommandTable::Add(CommandSpec spec) {

@@ -57,5 +57,6 @@ void RegisterListCommands(CommandTable& t);        // list_cmds.cc
 void RegisterHashCommands(CommandTable& t);        // hash_cmds.cc
 void RegisterSetCommands(CommandTable& t);         // set_cmds.cc
 void RegisterZSetCommands(CommandTable& t);        // zset_cmds.cc
+void RegisterMemoryCommands(CommandTable& t);      // memory_cmds.cc
 
 }  // namespace plab

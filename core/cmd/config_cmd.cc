@@ -14,7 +14,7 @@ namespace {
 void ConfigGet(CommandContext& ctx) {
   std::vector<std::string> patterns(ctx.argv.begin() + 2, ctx.argv.end());
   auto pairs = GetConfigParams(ctx.server.config(), patterns);
-  ctx.reply.ArrayHeader(pairs.size() * 2);
+  ctx.reply.MapHeader(pairs.size());  // a map in RESP3 (addReplyMapLen)
   for (const auto& [name, value] : pairs) {
     ctx.reply.Bulk(name);
     ctx.reply.Bulk(value);

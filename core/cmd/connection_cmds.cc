@@ -63,16 +63,18 @@ void Auth(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
-// HELLO [protover [AUTH username password] [SETNAME clientname]]: only RESP2
-// is spoken, so "HELLO 3" gets NOPROTO like a server without RESP3 would.
+// HELLO [protover [AUTH username password] [SETNAME clientname]]: like
+// networking.c helloCommand, protocol 2 or 3 switches the connection's reply
+// protocol (before the reply itself, which is a map: an array under RESP2).
 void Hello(CommandContext& ctx) {
   auto& argv = ctx.argv;
   size_t i = 1;
+  int64_t version = 0;  // 0: keep the current protocol
   if (argv.size() >= 2) {
     auto ver = ParseInt64(argv[1]);
     if (!ver) return ctx.reply.Error("ERR Protocol version is not an integer or out of range");
-    // Only RESP2 is spoken; Redis answers unsupported versions this way.
-    if (*ver != 2) return ctx.reply.Error("NOPROTO sorry, this protocol version is not supported.");
+    if (*ver < 2 || *ver > 3) return ctx.reply.Error("NOPROTO unsupported protocol version");
+    version = *ver;
     i = 2;
   }
   std::string setname;
@@ -96,7 +98,7 @@ void Hello(CommandContext& ctx) {
   if (!ctx.config().requirepass.empty() && !ctx.client.authenticated) {
     return ctx.reply.Error(
         "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
-        "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
+        "HELLO AUTH <user> <pass> option can be used to authenticate the client and "
         "select the RESP protocol version at the same time");
   }
   if (has_setname) {
@@ -108,11 +110,15 @@ void Hello(CommandContext& ctx) {
     }
     ctx.client.name = setname;
   }
+  if (version != 0) {
+    ctx.client.resp = static_cast<int>(version);
+    ctx.reply.set_resp(ctx.client.resp);
+  }
   ReplyBuilder& r = ctx.reply;
-  r.ArrayHeader(14);
+  r.MapHeader(7);
   r.Bulk("server"); r.Bulk("redis");
   r.Bulk("version"); r.Bulk("7.0.15");
-  r.Bulk("proto"); r.Integer(2);
+  r.Bulk("proto"); r.Integer(ctx.client.resp);
   r.Bulk("id"); r.Integer(static_cast<int64_t>(ctx.client.id));
   r.Bulk("mode"); r.Bulk("standalone");
   r.Bulk("role"); r.Bulk("master");

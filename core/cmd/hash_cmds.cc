@@ -170,14 +170,20 @@ void HExists(CommandContext& ctx) {
 }
 
 // HGETALL/HKEYS/HVALS (genericHgetallCommand): a listpack hash in insertion
-// order. RESP2 flattens HGETALL's map into field, value, field, value...
+// order. HGETALL replies a map (RESP3 "%"), which RESP2 flattens into field,
+// value, field, value...; HKEYS and HVALS reply arrays.
 void GetAllGeneric(CommandContext& ctx, bool with_fields, bool with_values) {
   bool wrong_type = false;
   const HashValue* hash = HashForRead(ctx, &wrong_type);
   if (wrong_type) return;
-  if (hash == nullptr) return ctx.reply.ArrayHeader(0);
-  const size_t per_field = (with_fields ? 1 : 0) + (with_values ? 1 : 0);
-  ctx.reply.ArrayHeader(hash->size() * per_field);
+  const bool as_map = with_fields && with_values;
+  const size_t size = hash == nullptr ? 0 : hash->size();
+  if (as_map) {
+    ctx.reply.MapHeader(size);
+  } else {
+    ctx.reply.ArrayHeader(size);
+  }
+  if (hash == nullptr) return;
   hash->ForEach([&](const std::string& field, const std::string& value) {
     if (with_fields) ctx.reply.Bulk(field);
     if (with_values) ctx.reply.Bulk(value);
@@ -239,7 +245,10 @@ void HIncrByFloat(CommandContext& ctx) {
   ctx.KeyModified(ctx.argv[1]);
 }
 
+// One HRANDFIELD pick; RESP3 nests a field with its value in a 2-element
+// array (t_hash.c checks c->resp > 2), RESP2 keeps them flat.
 void ReplyField(CommandContext& ctx, FieldRef f, bool with_values) {
+  if (with_values && ctx.reply.resp() != 2) ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk(*f.field);
   if (with_values) ctx.reply.Bulk(*f.value);
 }
@@ -303,7 +312,7 @@ void HRandFieldWithCount(CommandContext& ctx, int64_t count, bool with_values) {
   if (wrong_type) return;
   if (hash == nullptr || count == 0) return ctx.reply.ArrayHeader(0);
   const size_t size = hash->size();
-  const size_t per_field = with_values ? 2 : 1;
+  const size_t per_field = with_values && ctx.reply.resp() == 2 ? 2 : 1;
   // CASE 1: independent picks; Redis serves a count of 1 this way too.
   if (count < 0 || count == 1) {
     const size_t n = count < 0 ? static_cast<size_t>(-count) : 1;
@@ -386,7 +395,10 @@ void HScan(CommandContext& ctx) {
   ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk(std::to_string(next));
   ctx.reply.ArrayHeader(found.size() * 2);
-  for (FieldRef f : found) ReplyField(ctx, f, true);
+  for (FieldRef f : found) {  // HSCAN stays flat in RESP3
+    ctx.reply.Bulk(*f.field);
+    ctx.reply.Bulk(*f.value);
+  }
 }
 
 }  // namespace

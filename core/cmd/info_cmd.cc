@@ -375,7 +375,7 @@ std::string GenerateInfo(Server& server, const std::vector<std::string>& args) {
 
 void InfoCommand(CommandContext& ctx) {
   std::vector<std::string> sections(ctx.argv.begin() + 1, ctx.argv.end());
-  ctx.reply.Bulk(GenerateInfo(ctx.server, sections));
+  ctx.reply.Verbatim(GenerateInfo(ctx.server, sections));  // "txt" verbatim in RESP3
 }
 
 }  // namespace plab

@@ -67,9 +67,15 @@ std::vector<const std::string*> OrderedMembers(const SetValue& s) {
   return out;
 }
 
-void ReplyMembers(CommandContext& ctx, const SetValue& s) {
+// Every member in Redis's iteration order. `as_set`: a set reply (RESP3
+// "~", addReplySetLen) rather than an array (SRANDMEMBER uses an array).
+void ReplyMembers(CommandContext& ctx, const SetValue& s, bool as_set = true) {
   auto members = OrderedMembers(s);
-  ctx.reply.ArrayHeader(members.size());
+  if (as_set) {
+    ctx.reply.SetHeader(members.size());
+  } else {
+    ctx.reply.ArrayHeader(members.size());
+  }
   for (const std::string* m : members) ctx.reply.Bulk(*m);
 }
 
@@ -129,7 +135,7 @@ void SRem(CommandContext& ctx) {
 void SMembers(CommandContext& ctx) {
   Value* v;
   if (!ReadSet(ctx, ctx.argv[1], &v)) return;
-  if (v == nullptr) return ctx.reply.ArrayHeader(0);
+  if (v == nullptr) return ctx.reply.SetHeader(0);
   ReplyMembers(ctx, v->set());
 }
 
@@ -232,7 +238,7 @@ void SPopCount(CommandContext& ctx) {
   if (!count || *count < 0) return ctx.reply.Error(errors::kPositive);
   Value* v;
   if (!WriteSet(ctx, key, &v)) return;
-  if (v == nullptr || *count == 0) return ctx.reply.ArrayHeader(0);
+  if (v == nullptr || *count == 0) return ctx.reply.SetHeader(0);
   SetValue& s = v->set();
   const uint64_t size = s.members.size();
   const uint64_t want = static_cast<uint64_t>(*count);
@@ -244,7 +250,7 @@ void SPopCount(CommandContext& ctx) {
     ctx.KeyModified(key, static_cast<int64_t>(size));
     return;
   }
-  ctx.reply.ArrayHeader(want);
+  ctx.reply.SetHeader(want);
   uint64_t remaining = size - want;
   if (remaining * kSpopMoveStrategyMul > want) {
     // Few to pop: pick and remove them one at a time.
@@ -307,7 +313,7 @@ void SRandMemberCount(CommandContext& ctx) {
     for (uint64_t i = 0; i < count; ++i) ctx.reply.Bulk(RandomMember(ctx, s));
     return;
   }
-  if (count >= size) return ReplyMembers(ctx, s);
+  if (count >= size) return ReplyMembers(ctx, s, /*as_set=*/false);
   std::vector<const std::string*> picked;
   if (count * kSrandmemberSubStrategyMul > size) {
     // Close to the whole set: start from everything, drop random members.
@@ -379,7 +385,7 @@ void InterGeneric(CommandContext& ctx, size_t first, size_t last, const std::str
   if (any_missing) {
     if (dst != nullptr) return StoreResult(ctx, *dst, SetValue());
     if (cardinality_only) return ctx.reply.Integer(0);
-    return ctx.reply.ArrayHeader(0);
+    return ctx.reply.SetHeader(0);
   }
   // Walk the smallest set and probe the others.
   std::stable_sort(sets.begin(), sets.end(), [](const SetValue* a, const SetValue* b) {
@@ -397,7 +403,7 @@ void InterGeneric(CommandContext& ctx, size_t first, size_t last, const std::str
   }
   if (cardinality_only) return ctx.reply.Integer(static_cast<int64_t>(common.size()));
   if (dst == nullptr) {
-    ctx.reply.ArrayHeader(common.size());
+    ctx.reply.SetHeader(common.size());
     for (const std::string* m : common) ctx.reply.Bulk(*m);
     return;
   }

@@ -207,7 +207,8 @@ void ZRem(CommandContext& ctx) {
 }
 
 // ---------------------------------------------------------------------------
-// ZPOPMIN / ZPOPMAX key [count] (genericZpopCommand, RESP2 flat replies)
+// ZPOPMIN / ZPOPMAX key [count] (genericZpopCommand). Without a count the
+// reply is one flat member/score pair even in RESP3 (zpopMinMaxCommand).
 
 void PopGeneric(CommandContext& ctx, bool max) {
   if (ctx.argv.size() > 3) return ctx.Syntax();
@@ -223,9 +224,11 @@ void PopGeneric(CommandContext& ctx, bool max) {
   if (v == nullptr || count == 0) return ctx.reply.ArrayHeader(0);
   ZSetValue& z = v->zset();
   const size_t n = std::min(static_cast<uint64_t>(count), static_cast<uint64_t>(z.size()));
-  ctx.reply.ArrayHeader(n * 2);
+  const bool nested = ctx.argv.size() == 3 && ctx.reply.resp() != 2;
+  ctx.reply.ArrayHeader(nested ? n : n * 2);
   for (size_t i = 0; i < n; ++i) {
     const ZSetValue::Node* node = max ? z.Last() : z.First();
+    if (nested) ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk(node->member());
     ctx.reply.Double(node->score());
     z.Erase(node->member());
@@ -250,11 +253,8 @@ const ZSetValue::Node* RandomNode(CommandContext& ctx, const ZSetValue& z) {
 
 void ReplyNodes(CommandContext& ctx, const std::vector<const ZSetValue::Node*>& nodes,
                 bool withscores) {
-  ctx.reply.ArrayHeader(nodes.size() * (withscores ? 2 : 1));
-  for (const ZSetValue::Node* n : nodes) {
-    ctx.reply.Bulk(n->member());
-    if (withscores) ctx.reply.Double(n->score());
-  }
+  ScoredArrayHeader(ctx.reply, nodes.size(), withscores);
+  for (const ZSetValue::Node* n : nodes) ScoredMember(ctx.reply, n, withscores);
 }
 
 void RandMemberWithCount(CommandContext& ctx, int64_t l, bool withscores) {
@@ -267,12 +267,8 @@ void RandMemberWithCount(CommandContext& ctx, int64_t l, bool withscores) {
   const uint64_t size = z.size();
   if (!unique || count == 1) {
     // Repeats allowed: sample independently, reply as we go.
-    ctx.reply.ArrayHeader(count * (withscores ? 2 : 1));
-    for (uint64_t i = 0; i < count; ++i) {
-      const ZSetValue::Node* n = RandomNode(ctx, z);
-      ctx.reply.Bulk(n->member());
-      if (withscores) ctx.reply.Double(n->score());
-    }
+    ScoredArrayHeader(ctx.reply, count, withscores);
+    for (uint64_t i = 0; i < count; ++i) ScoredMember(ctx.reply, RandomNode(ctx, z), withscores);
     return;
   }
   std::vector<const ZSetValue::Node*> picked;

@@ -28,4 +28,17 @@ Value NewZSetFor(const CommandContext& ctx, size_t first_member_len);
 // ZRANGE & co., ZCOUNT, ZLEXCOUNT, ZREMRANGEBY* (zset_range_cmds.cc).
 void RegisterZSetRangeCommands(CommandTable& t);
 
+// Replies of `n` members, with their scores when `withscores`. RESP2 flattens
+// them (member, score, member, score ...); RESP3 nests each member/score pair
+// in a 2-element array, as t_zset.c does when c->resp > 2 (ZRANGE and
+// ZRANDMEMBER WITHSCORES, ZPOPMIN/ZPOPMAX with a count).
+inline void ScoredArrayHeader(ReplyBuilder& r, size_t n, bool withscores) {
+  r.ArrayHeader(withscores && r.resp() == 2 ? n * 2 : n);
+}
+inline void ScoredMember(ReplyBuilder& r, const ZSetValue::Node* node, bool withscores) {
+  if (withscores && r.resp() != 2) r.ArrayHeader(2);
+  r.Bulk(node->member());
+  if (withscores) r.Double(node->score());
+}
+
 }  // namespace plab

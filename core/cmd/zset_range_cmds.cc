@@ -285,11 +285,8 @@ void RangeGeneric(CommandContext& ctx, RangeCall call) {
     if (q.type == RangeType::kRank && v != nullptr) known = nodes.size();
     return StoreRange(ctx, *call.dst, nodes, known);
   }
-  ctx.reply.ArrayHeader(nodes.size() * (withscores ? 2 : 1));
-  for (const Node* n : nodes) {
-    ctx.reply.Bulk(n->member());
-    if (withscores) ctx.reply.Double(n->score());
-  }
+  ScoredArrayHeader(ctx.reply, nodes.size(), withscores);
+  for (const Node* n : nodes) ScoredMember(ctx.reply, n, withscores);
 }
 
 void ZRange(CommandContext& ctx) { RangeGeneric(ctx, RangeCall{}); }

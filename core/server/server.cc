@@ -88,7 +88,7 @@ void Server::Feed(Client* client, std::string_view bytes) {
     RequestParser::Result r = client->parser.Next(&argv);
     if (r == RequestParser::Result::kNeedMore) break;
     if (r == RequestParser::Result::kError) {
-      ReplyBuilder reply(&client->output);
+      ReplyBuilder reply(&client->output, client->resp);
       reply.Error("ERR " + client->parser.error());
       ++stats_.total_error_replies;
       ++stats_.error_counts["ERR"];
@@ -117,7 +117,7 @@ void Server::CountErrors(std::string_view out, size_t from) {
 
 void Server::Execute(Client* client, std::vector<std::string>& argv) {
   if (argv.empty()) return;
-  ReplyBuilder reply(&client->output);
+  ReplyBuilder reply(&client->output, client->resp);
   // Cross-protocol scripting defence (processCommand): "POST" or "Host:" as a
   // command means a browser is talking to us; drop the connection silently.
   if (EqualsIgnoreCase(argv[0], "post") || EqualsIgnoreCase(argv[0], "host:")) {
@@ -245,6 +245,36 @@ void Server::TouchAllWatchedInDb(int db) {
     std::string_view key(wkey.data() + 1, wkey.size() - 1);
     if (keyspace_.Lookup(kdb, key) == nullptr) continue;
     for (Client* c : clients) c->dirty_cas = true;
+  }
+}
+
+void Server::TouchWatchedOnSwap(int emptied, int replaced_with) {
+  // Existence is a raw table lookup (dictFind), so nothing expires here.
+  const Dict<Value>& now_there = keyspace_.keys(emptied);
+  const Dict<Value>& coming = keyspace_.keys(replaced_with);
+  for (auto& [wkey, clients] : watched_keys_) {
+    if (static_cast<unsigned char>(wkey[0]) != emptied) continue;
+    std::string_view key(wkey.data() + 1, wkey.size() - 1);
+    const bool in_emptied = now_there.Contains(key);
+    const bool in_replacement = coming.Contains(key);
+    if (!in_emptied && !in_replacement) continue;
+    const bool replacement_expired = in_replacement && keyspace_.IsExpired(replaced_with, key);
+    for (Client* c : clients) {
+      auto wk = std::find_if(c->watched.begin(), c->watched.end(), [&](const auto& w) {
+        return w.db == emptied && w.key == key;
+      });
+      if (wk == c->watched.end()) continue;
+      if (wk->expired_at_watch) {
+        // Absent (expired) before; still absent or still expired after.
+        if (!in_replacement) wk->expired_at_watch = false;
+        if (!in_replacement || replacement_expired) continue;
+      } else if (!in_emptied && replacement_expired) {
+        // Absent before, replaced by an already-expired key: no change yet.
+        wk->expired_at_watch = true;
+        continue;
+      }
+      c->dirty_cas = true;
+    }
   }
 }
 
