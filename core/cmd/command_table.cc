@@ -29,6 +29,10 @@ CommandTable::CommandTable() {
   RegisterSetCommands(*this);
   RegisterZSetCommands(*this);
   RegisterMemoryCommands(*this);
+  RegisterLcsCommand(*this);
+  RegisterMPopCommands(*this);
+  RegisterZSetSetOpCommands(*this);
+  RegisterSwapDbCommand(*this);
 }
 
 void CommandTable::Add(CommandSpec spec) {

@@ -58,5 +58,9 @@ void RegisterHashCommands(CommandTable& t);        // hash_cmds.cc
 void RegisterSetCommands(CommandTable& t);         // set_cmds.cc
 void RegisterZSetCommands(CommandTable& t);        // zset_cmds.cc
 void RegisterMemoryCommands(CommandTable& t);      // memory_cmds.cc
+void RegisterLcsCommand(CommandTable& t);          // lcs_cmd.cc
+void RegisterMPopCommands(CommandTable& t);        // mpop_cmds.cc (LMPOP, ZMPOP)
+void RegisterZSetSetOpCommands(CommandTable& t);   // zset_setop_cmds.cc
+void RegisterSwapDbCommand(CommandTable& t);       // swapdb_cmd.cc
 
 }  // namespace plab

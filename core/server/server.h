@@ -112,6 +112,11 @@ class Server final : private KeyObserver {
   void TouchKey(int db, std::string_view key);
   // FLUSHDB/FLUSHALL: touches watched keys that exist in db (-1: all dbs).
   void TouchAllWatchedInDb(int db);
+  // SWAPDB, before swapping: touchAllWatchedKeysInDb(emptied, replaced_with).
+  // Watched keys of `emptied` that exist there or in `replaced_with` are
+  // touched, except where expiry means no logical change (Redis's
+  // watchedKey.expired rules). Never expires keys itself.
+  void TouchWatchedOnSwap(int emptied, int replaced_with);
   // Runs a queued transaction (EXEC's body).
   void ExecTransaction(Client* client, ReplyBuilder& reply);
   // Drops MULTI state and watched keys (DISCARD, EXEC end).

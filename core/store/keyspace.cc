@@ -1,5 +1,7 @@
 #include "core/store/keyspace.h"
 
+#include <utility>
+
 namespace plab {
 
 Keyspace::Keyspace() : rng_(0x5eed) {}
@@ -112,6 +114,10 @@ void Keyspace::Flush(int db) {
 
 void Keyspace::FlushAll() {
   for (int i = 0; i < kNumDbs; ++i) Flush(i);
+}
+
+void Keyspace::SwapDbs(int a, int b) {
+  if (a != b) std::swap(dbs_[a], dbs_[b]);
 }
 
 const std::string* Keyspace::RandomKey(int db) {

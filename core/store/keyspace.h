@@ -89,6 +89,10 @@ class Keyspace {
   size_t ExpiresSize(int db) const { return dbs_[db].expires.size(); }
   void Flush(int db);
   void FlushAll();
+  // SWAPDB (dbSwapDatabases): exchanges every key and TTL of two databases.
+  // O(1): the tables move, nothing is copied. Observers are not told about
+  // each key; a snapshotter must treat a swap as a change to both dbs.
+  void SwapDbs(int a, int b);
 
   // Direct table access for iteration (KEYS, SCAN, RANDOMKEY, INFO). Callers
   // must apply expiry checks themselves (IsExpired) when it matters.
