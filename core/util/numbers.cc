@@ -67,7 +67,11 @@ std::optional<long double> ParseLongDouble(std::string_view s) {
   char* end = nullptr;
   errno = 0;
   long double v = std::strtold(buf, &end);
-  if (std::isspace(static_cast<unsigned char>(buf[0])) || *end != '\0') return std::nullopt;
+  // The length check rejects embedded NULs ("7\0\0" is not 7), like string2ld.
+  if (std::isspace(static_cast<unsigned char>(buf[0])) || *end != '\0' ||
+      static_cast<size_t>(end - buf) != s.size()) {
+    return std::nullopt;
+  }
   if (errno == ERANGE &&
       (v == HUGE_VALL || v == -HUGE_VALL || std::fpclassify(v) == FP_ZERO)) {
     return std::nullopt;

@@ -34,6 +34,9 @@ TEST_SUITE("util") {
     CHECK_FALSE(ParseDouble("1x"));
     CHECK_FALSE(ParseDouble(""));
     CHECK_FALSE(ParseDouble("1e999"));
+    CHECK_FALSE(ParseDouble(std::string_view("7\0\0", 3)));
+    CHECK_FALSE(ParseLongDouble(std::string_view("7\0\0", 3)));
+    CHECK(ParseLongDouble("7.5") == 7.5L);
   }
 
   TEST_CASE("doubles are formatted like Redis 7.0's addReplyDouble") {
