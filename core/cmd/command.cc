@@ -1,6 +1,7 @@
 #include "core/cmd/command.h"
 
 #include "core/server/server.h"
+#include "core/store/value.h"
 
 namespace plab {
 
@@ -8,6 +9,27 @@ int CommandContext::db() const { return client.db; }
 Keyspace& CommandContext::keyspace() { return server.keyspace(); }
 const Config& CommandContext::config() const { return server.config(); }
 int64_t CommandContext::now_ms() const { return server.keyspace().command_time(); }
+
+namespace {
+
+bool CheckType(CommandContext& ctx, Value* v, ValueType type, Value** out) {
+  *out = v;
+  if (v != nullptr && !v->is(type)) {
+    ctx.WrongType();
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool CommandContext::LookupTypedRead(std::string_view key, ValueType type, Value** out) {
+  return CheckType(*this, keyspace().LookupRead(db(), key), type, out);
+}
+
+bool CommandContext::LookupTypedWrite(std::string_view key, ValueType type, Value** out) {
+  return CheckType(*this, keyspace().LookupWrite(db(), key), type, out);
+}
 
 void CommandContext::KeyModified(std::string_view key, int64_t dirty) {
   KeyModified(client.db, key, dirty);

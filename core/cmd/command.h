@@ -26,6 +26,8 @@ namespace plab {
 
 class Server;
 class Keyspace;
+class Value;
+enum class ValueType : uint8_t;
 struct Client;
 struct Config;
 struct CommandContext;
@@ -87,6 +89,14 @@ struct CommandContext {
   // signalModifiedKey() + dirty counter (save points, INFO).
   void KeyModified(std::string_view key, int64_t dirty = 1);
   void KeyModified(int db, std::string_view key, int64_t dirty);
+
+  // Looks `key` up in the current db expecting a value of `type`. Returns
+  // false after replying WRONGTYPE when the key holds another type; *out is
+  // null when the key is missing. The Read form counts keyspace hits and
+  // misses (lookupKeyRead); the Write form announces a modification
+  // (lookupKeyWrite).
+  bool LookupTypedRead(std::string_view key, ValueType type, Value** out);
+  bool LookupTypedWrite(std::string_view key, ValueType type, Value** out);
 
   // Reply helpers for the most common errors.
   void WrongType() { reply.Error(errors::kWrongType); }

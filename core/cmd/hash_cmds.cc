@@ -32,28 +32,16 @@ using FieldRef = HashValue::FieldRef;
 // lookupKeyRead() + checkType(): nullptr when the key is missing (nothing
 // replied) or holds another type (WRONGTYPE replied, *wrong_type set).
 const HashValue* HashForRead(CommandContext& ctx, bool* wrong_type) {
-  *wrong_type = false;
-  Value* v = ctx.keyspace().LookupRead(ctx.db(), ctx.argv[1]);
-  if (v == nullptr) return nullptr;
-  if (!v->is(ValueType::kHash)) {
-    *wrong_type = true;
-    ctx.WrongType();
-    return nullptr;
-  }
-  return &v->hash();
+  Value* v = nullptr;
+  *wrong_type = !ctx.LookupTypedRead(ctx.argv[1], ValueType::kHash, &v);
+  return v != nullptr && !*wrong_type ? &v->hash() : nullptr;
 }
 
 // lookupKeyWrite() + checkType(), same contract as HashForRead.
 HashValue* HashForWrite(CommandContext& ctx, bool* wrong_type) {
-  *wrong_type = false;
-  Value* v = ctx.keyspace().LookupWrite(ctx.db(), ctx.argv[1]);
-  if (v == nullptr) return nullptr;
-  if (!v->is(ValueType::kHash)) {
-    *wrong_type = true;
-    ctx.WrongType();
-    return nullptr;
-  }
-  return &v->hash();
+  Value* v = nullptr;
+  *wrong_type = !ctx.LookupTypedWrite(ctx.argv[1], ValueType::kHash, &v);
+  return v != nullptr && !*wrong_type ? &v->hash() : nullptr;
 }
 
 // hashTypeLookupWriteOrCreate(): the hash at argv[1], created empty when

@@ -47,28 +47,16 @@ std::optional<int64_t> ParseNonNegativeOrReply(CommandContext& ctx, std::string_
 // lookupKeyWrite() + checkType(): nullptr when the key is missing (nothing
 // replied) or holds another type (WRONGTYPE replied, *wrong_type set).
 ListValue* ListForWrite(CommandContext& ctx, std::string_view key, bool* wrong_type) {
-  *wrong_type = false;
-  Value* v = ctx.keyspace().LookupWrite(ctx.db(), key);
-  if (v == nullptr) return nullptr;
-  if (!v->is(ValueType::kList)) {
-    *wrong_type = true;
-    ctx.WrongType();
-    return nullptr;
-  }
-  return &v->list();
+  Value* v = nullptr;
+  *wrong_type = !ctx.LookupTypedWrite(key, ValueType::kList, &v);
+  return v != nullptr && !*wrong_type ? &v->list() : nullptr;
 }
 
 // lookupKeyRead() + checkType(), same contract as ListForWrite.
 const ListValue* ListForRead(CommandContext& ctx, std::string_view key, bool* wrong_type) {
-  *wrong_type = false;
-  Value* v = ctx.keyspace().LookupRead(ctx.db(), key);
-  if (v == nullptr) return nullptr;
-  if (!v->is(ValueType::kList)) {
-    *wrong_type = true;
-    ctx.WrongType();
-    return nullptr;
-  }
-  return &v->list();
+  Value* v = nullptr;
+  *wrong_type = !ctx.LookupTypedRead(key, ValueType::kList, &v);
+  return v != nullptr && !*wrong_type ? &v->list() : nullptr;
 }
 
 // Deletes `key` when its list ran empty: Redis never keeps empty lists.

@@ -82,21 +82,11 @@ void ReplyMembers(CommandContext& ctx, const SetValue& s, bool as_set = true) {
 // Looks up a set for reading. Returns false after replying WRONGTYPE; *out
 // is nullptr when the key is missing.
 bool ReadSet(CommandContext& ctx, std::string_view key, Value** out) {
-  *out = ctx.keyspace().LookupRead(ctx.db(), key);
-  if (*out != nullptr && !(*out)->is(ValueType::kSet)) {
-    ctx.WrongType();
-    return false;
-  }
-  return true;
+  return ctx.LookupTypedRead(key, ValueType::kSet, out);
 }
 
 bool WriteSet(CommandContext& ctx, std::string_view key, Value** out) {
-  *out = ctx.keyspace().LookupWrite(ctx.db(), key);
-  if (*out != nullptr && !(*out)->is(ValueType::kSet)) {
-    ctx.WrongType();
-    return false;
-  }
-  return true;
+  return ctx.LookupTypedWrite(key, ValueType::kSet, out);
 }
 
 // ---------------------------------------------------------------------------

@@ -23,21 +23,11 @@
 namespace plab {
 
 bool ReadZSet(CommandContext& ctx, std::string_view key, Value** out) {
-  *out = ctx.keyspace().LookupRead(ctx.db(), key);
-  if (*out != nullptr && !(*out)->is(ValueType::kZSet)) {
-    ctx.WrongType();
-    return false;
-  }
-  return true;
+  return ctx.LookupTypedRead(key, ValueType::kZSet, out);
 }
 
 bool WriteZSet(CommandContext& ctx, std::string_view key, Value** out) {
-  *out = ctx.keyspace().LookupWrite(ctx.db(), key);
-  if (*out != nullptr && !(*out)->is(ValueType::kZSet)) {
-    ctx.WrongType();
-    return false;
-  }
-  return true;
+  return ctx.LookupTypedWrite(key, ValueType::kZSet, out);
 }
 
 ZSetLimits ZSetLimitsOf(const CommandContext& ctx) {
