@@ -1,0 +1,445 @@
+#include "core/io/sim_disk.h"
+
+#include <algorithm>
+#include <iterator>
+#include <utility>
+
+namespace plab {
+namespace {
+
+// "appendonlydir/x.aof" -> "appendonlydir"; "dump.rdb" -> "" (the root).
+std::string_view ParentOf(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
+}
+
+std::string_view BaseName(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+Status NoSuchFile(std::string_view path) {
+  return Status::NotFound(std::string(path) + ": No such file or directory");
+}
+
+// splitmix64: a tiny, portable, fully specified generator, so a torn crash
+// with a given seed tears files the same way on every platform.
+uint64_t NextRandom(uint64_t& state) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+struct SimDisk::Inode {
+  std::string written;
+  std::string durable;
+  uint64_t version = 0;          // bumped by every change to `written`
+  uint64_t durable_version = 0;  // the version `durable` holds
+  int64_t dirty_since_ms = 0;
+  bool dirty() const { return version != durable_version; }
+};
+
+class SimDisk::SimTicket final : public SyncTicket {
+ public:
+  bool done() const override { return done_; }
+  Status status() const override { return status_; }
+  void Complete(Status status) {
+    done_ = true;
+    status_ = std::move(status);
+  }
+
+ private:
+  bool done_ = false;
+  Status status_;
+};
+
+// A deferred Sync()/SyncDir(): what it will make durable when completed.
+struct SimDisk::PendingSync {
+  std::shared_ptr<SimTicket> ticket;
+  std::shared_ptr<Inode> inode;  // null for a directory sync
+  std::string data;
+  uint64_t version = 0;
+  std::string dir;
+  Table entries;
+  std::set<std::string> subdirs;
+};
+
+class SimDisk::SimFile final : public WritableFile {
+ public:
+  SimFile(SimDisk* disk, std::string path, std::shared_ptr<Inode> inode)
+      : disk_(disk), path_(std::move(path)), inode_(std::move(inode)) {}
+
+  Status Append(std::string_view data) override { return WriteAt(inode_->written.size(), data); }
+
+  Status WriteAt(uint64_t offset, std::string_view data) override {
+    PLAB_RETURN_IF_ERROR(CheckWritable());
+    disk_->MarkDirty(*inode_);
+    std::string& w = inode_->written;
+    // Writing past the end leaves a hole of zeros, as pwrite(2) does.
+    if (w.size() < offset + data.size()) w.resize(offset + data.size(), '\0');
+    std::copy(data.begin(), data.end(), w.begin() + static_cast<std::ptrdiff_t>(offset));
+    return Status::Ok();
+  }
+
+  Status Truncate(uint64_t size) override {
+    PLAB_RETURN_IF_ERROR(CheckWritable());
+    disk_->MarkDirty(*inode_);
+    inode_->written.resize(size, '\0');
+    return Status::Ok();
+  }
+
+  uint64_t Size() const override { return inode_->written.size(); }
+
+  std::shared_ptr<SyncTicket> Sync() override {
+    if (closed_) return std::make_shared<DoneTicket>(Closed());
+    return disk_->SyncInode(inode_);
+  }
+
+  Status Close() override {
+    closed_ = true;
+    return Status::Ok();
+  }
+
+ private:
+  Status Closed() const { return Status::IoError(path_ + ": file is closed"); }
+  Status CheckWritable() {
+    if (closed_) return Closed();
+    Status fault = disk_->CheckWriteFault();
+    if (!fault.ok()) return fault;
+    return Status::Ok();
+  }
+
+  SimDisk* disk_;
+  std::string path_;
+  std::shared_ptr<Inode> inode_;
+  bool closed_ = false;
+};
+
+SimDisk::SimDisk(const Clock* clock) : clock_(clock) {}
+SimDisk::~SimDisk() = default;
+
+size_t SimDisk::pending_syncs() const { return pending_.size(); }
+
+int64_t SimDisk::NowMs() const { return clock_ == nullptr ? 0 : clock_->NowMillis(); }
+
+void SimDisk::MarkDirty(Inode& inode) {
+  if (!inode.dirty()) inode.dirty_since_ms = NowMs();
+  ++inode.version;
+}
+
+void SimDisk::MarkDirDirty(std::string_view dir) {
+  // Keeps the first time: Linux expires an inode by when it was first dirtied.
+  if (dirty_dirs_.find(dir) == dirty_dirs_.end()) dirty_dirs_.emplace(std::string(dir), NowMs());
+}
+
+bool SimDisk::DirExists(std::string_view dir) const {
+  return dir.empty() || dirs_.find(dir) != dirs_.end();
+}
+
+Status SimDisk::CheckWriteFault() {
+  if (fail_writes_ <= 0) return Status::Ok();
+  --fail_writes_;
+  return write_fault_;
+}
+
+Result<std::unique_ptr<WritableFile>> SimDisk::OpenWritable(std::string_view path, bool truncate) {
+  if (!DirExists(ParentOf(path))) return NoSuchFile(path);
+  if (dirs_.count(path) != 0) return Status::IoError(std::string(path) + ": Is a directory");
+  auto it = current_.find(path);
+  std::shared_ptr<Inode> inode;
+  if (it == current_.end()) {
+    inode = std::make_shared<Inode>();
+    current_.emplace(std::string(path), inode);
+    MarkDirDirty(ParentOf(path));
+  } else {
+    inode = it->second;
+    if (truncate && !inode->written.empty()) {
+      MarkDirty(*inode);
+      inode->written.clear();
+    }
+  }
+  return std::unique_ptr<WritableFile>(new SimFile(this, std::string(path), inode));
+}
+
+Result<std::string> SimDisk::Read(std::string_view path, uint64_t offset, uint64_t length) {
+  auto it = current_.find(path);
+  if (it == current_.end()) return NoSuchFile(path);
+  const std::string& w = it->second->written;
+  if (offset >= w.size()) return std::string();
+  return w.substr(offset, length);
+}
+
+Result<std::string> SimDisk::ReadAll(std::string_view path) {
+  auto it = current_.find(path);
+  if (it == current_.end()) return NoSuchFile(path);
+  return it->second->written;
+}
+
+Result<uint64_t> SimDisk::FileSize(std::string_view path) {
+  auto it = current_.find(path);
+  if (it == current_.end()) return NoSuchFile(path);
+  return static_cast<uint64_t>(it->second->written.size());
+}
+
+bool SimDisk::Exists(std::string_view path) {
+  return current_.find(path) != current_.end() || dirs_.find(path) != dirs_.end();
+}
+
+Status SimDisk::Rename(std::string_view from, std::string_view to) {
+  auto it = current_.find(from);
+  if (it == current_.end()) return NoSuchFile(from);
+  if (!DirExists(ParentOf(to))) return NoSuchFile(to);
+  if (dirs_.count(to) != 0) return Status::IoError(std::string(to) + ": Is a directory");
+  if (from == to) return Status::Ok();
+  std::shared_ptr<Inode> inode = it->second;
+  current_.erase(it);
+  current_.insert_or_assign(std::string(to), std::move(inode));
+  MarkDirDirty(ParentOf(from));
+  MarkDirDirty(ParentOf(to));
+  return Status::Ok();
+}
+
+Status SimDisk::Remove(std::string_view path) {
+  auto it = current_.find(path);
+  if (it == current_.end()) return NoSuchFile(path);
+  current_.erase(it);
+  MarkDirDirty(ParentOf(path));
+  return Status::Ok();
+}
+
+Status SimDisk::CreateDir(std::string_view dir) {
+  if (dir.empty() || dirs_.count(dir) != 0) return Status::Ok();
+  if (current_.count(dir) != 0) return Status::IoError(std::string(dir) + ": File exists");
+  if (!DirExists(ParentOf(dir))) return NoSuchFile(dir);
+  dirs_.emplace(dir);
+  MarkDirDirty(ParentOf(dir));
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> SimDisk::List(std::string_view dir) {
+  if (!DirExists(dir)) return NoSuchFile(dir);
+  std::vector<std::string> names;
+  for (const auto& [path, inode] : current_) {
+    if (ParentOf(path) == dir) names.emplace_back(BaseName(path));
+  }
+  for (const std::string& sub : dirs_) {
+    if (ParentOf(sub) == dir) names.emplace_back(BaseName(sub));
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// --- Durability --------------------------------------------------------------
+
+std::shared_ptr<SyncTicket> SimDisk::SyncInode(const std::shared_ptr<Inode>& inode) {
+  if (fail_sync_) {
+    fail_sync_ = false;
+    return std::make_shared<DoneTicket>(sync_fault_);
+  }
+  auto ticket = std::make_shared<SimTicket>();
+  if (sync_mode_ == SyncMode::kImmediate) {
+    inode->durable = inode->written;
+    inode->durable_version = inode->version;
+    ticket->Complete(Status::Ok());
+    return ticket;
+  }
+  PendingSync p;
+  p.ticket = ticket;
+  p.inode = inode;
+  p.data = inode->written;  // the barrier covers what was written before Sync()
+  p.version = inode->version;
+  pending_.push_back(std::move(p));
+  return ticket;
+}
+
+std::shared_ptr<SyncTicket> SimDisk::SyncDir(std::string_view dir) {
+  if (!DirExists(dir)) return std::make_shared<DoneTicket>(NoSuchFile(dir));
+  if (fail_sync_) {
+    fail_sync_ = false;
+    return std::make_shared<DoneTicket>(sync_fault_);
+  }
+  PendingSync p = SnapshotDir(dir);
+  auto ticket = std::make_shared<SimTicket>();
+  if (sync_mode_ == SyncMode::kImmediate) {
+    MakeDirDurable(p.dir, p.entries, p.subdirs);
+    ticket->Complete(Status::Ok());
+    return ticket;
+  }
+  p.ticket = ticket;
+  pending_.push_back(std::move(p));
+  return ticket;
+}
+
+SimDisk::PendingSync SimDisk::SnapshotDir(std::string_view dir) const {
+  PendingSync p;
+  p.dir = std::string(dir);
+  for (const auto& [path, inode] : current_) {
+    if (ParentOf(path) == dir) p.entries.emplace(path, inode);
+  }
+  for (const std::string& sub : dirs_) {
+    if (ParentOf(sub) == dir) p.subdirs.insert(sub);
+  }
+  return p;
+}
+
+void SimDisk::MakeDirDurable(const std::string& dir, const Table& entries,
+                             const std::set<std::string>& subdirs) {
+  std::erase_if(durable_, [&](const auto& e) { return ParentOf(e.first) == dir; });
+  for (const auto& e : entries) durable_.insert_or_assign(e.first, e.second);
+  std::erase_if(durable_dirs_, [&](const std::string& d) { return ParentOf(d) == dir; });
+  durable_dirs_.insert(subdirs.begin(), subdirs.end());
+  if (!DirDirty(dir)) dirty_dirs_.erase(dir);
+}
+
+void SimDisk::CompletePendingSyncs() {
+  std::vector<PendingSync> pending = std::move(pending_);
+  pending_.clear();
+  for (PendingSync& p : pending) {
+    if (p.inode == nullptr) {
+      MakeDirDurable(p.dir, p.entries, p.subdirs);
+    } else if (p.version > p.inode->durable_version) {
+      // Newer bytes may already be durable (writeback); never go back.
+      p.inode->durable = std::move(p.data);
+      p.inode->durable_version = p.version;
+    }
+    p.ticket->Complete(Status::Ok());
+  }
+}
+
+void SimDisk::Writeback(int64_t now_ms) {
+  // Data before metadata, like ext4's ordered mode: a renamed-in entry never
+  // becomes durable before the bytes it points at.
+  auto flush = [now_ms](Inode& inode) {
+    if (inode.dirty() && now_ms - inode.dirty_since_ms >= kDirtyExpireMs) {
+      inode.durable = inode.written;
+      inode.durable_version = inode.version;
+    }
+  };
+  for (auto& e : current_) flush(*e.second);
+  for (auto& e : durable_) flush(*e.second);
+  std::vector<std::string> expired;
+  for (const auto& [dir, since] : dirty_dirs_) {
+    if (now_ms - since >= kDirtyExpireMs) expired.push_back(dir);
+  }
+  for (const std::string& dir : expired) {
+    // Not SyncDir(): the flusher is neither deferred nor subject to faults.
+    PendingSync p = SnapshotDir(dir);
+    MakeDirDurable(p.dir, p.entries, p.subdirs);
+    dirty_dirs_.erase(dir);
+  }
+}
+
+bool SimDisk::DirDirty(std::string_view dir) const {
+  auto in_dir = [dir](const auto& e) { return ParentOf(e.first) == dir; };
+  Table cur, dur;
+  std::copy_if(current_.begin(), current_.end(), std::inserter(cur, cur.end()), in_dir);
+  std::copy_if(durable_.begin(), durable_.end(), std::inserter(dur, dur.end()), in_dir);
+  if (cur != dur) return true;
+  auto sub = [dir](const std::string& d) { return ParentOf(d) == dir; };
+  std::vector<std::string> a, b;
+  std::copy_if(dirs_.begin(), dirs_.end(), std::back_inserter(a), sub);
+  std::copy_if(durable_dirs_.begin(), durable_dirs_.end(), std::back_inserter(b), sub);
+  return a != b;
+}
+
+// --- Crashes and faults ------------------------------------------------------
+
+void SimDisk::TearInode(Inode& inode, uint64_t& rng) {
+  if (!inode.dirty()) return;
+  std::string& w = inode.written;
+  std::string& d = inode.durable;
+  size_t common = 0;
+  while (common < w.size() && common < d.size() && w[common] == d[common]) ++common;
+  // Sectors from the first differing one to the end of the written bytes
+  // are the un-synced tail; the medium got some prefix of them.
+  uint64_t start = common / kSectorSize * kSectorSize;
+  uint64_t span = w.size() > start ? w.size() - start : 0;
+  uint64_t sectors = (span + kSectorSize - 1) / kSectorSize;
+  uint64_t kept = NextRandom(rng) % (sectors + 1);
+  if (kept == 0) return;
+  if (kept == sectors) {
+    d = w;
+    return;
+  }
+  uint64_t cut = start + kept * kSectorSize;
+  std::string torn = w.substr(0, cut);
+  if (d.size() > cut) torn += d.substr(cut);
+  d = std::move(torn);
+}
+
+void SimDisk::Crash(CrashKind kind, uint64_t seed) {
+  if (kind == CrashKind::kProcess) return;  // the page cache survives
+  if (kind == CrashKind::kPowerTorn) {
+    uint64_t rng = seed;
+    for (auto& e : durable_) TearInode(*e.second, rng);
+  }
+  for (PendingSync& p : pending_) p.ticket->Complete(Status::IoError("sync lost in power failure"));
+  pending_.clear();
+  // A directory whose own entry never became durable is gone, and with it
+  // everything inside, however well its files were synced.
+  auto orphaned = [this](const auto& e) {
+    std::string_view parent = ParentOf(e.first);
+    return !parent.empty() && durable_dirs_.count(parent) == 0;
+  };
+  std::erase_if(durable_, orphaned);
+  current_ = durable_;
+  dirs_ = durable_dirs_;
+  dirty_dirs_.clear();
+  for (auto& e : current_) {
+    e.second->written = e.second->durable;
+    e.second->version = e.second->durable_version;
+  }
+}
+
+void SimDisk::FailNextWrites(int n, Status status) {
+  fail_writes_ = n;
+  write_fault_ = std::move(status);
+}
+
+void SimDisk::FailNextSync(Status status) {
+  fail_sync_ = true;
+  sync_fault_ = std::move(status);
+}
+
+Status SimDisk::FlipByte(std::string_view path, uint64_t offset) {
+  auto it = current_.find(path);
+  if (it == current_.end()) return NoSuchFile(path);
+  Inode& inode = *it->second;
+  if (offset >= inode.written.size() && offset >= inode.durable.size()) {
+    return Status::InvalidArgument(std::string(path) + ": offset past end of file");
+  }
+  if (offset < inode.written.size()) inode.written[offset] ^= '\xff';
+  if (offset < inode.durable.size()) inode.durable[offset] ^= '\xff';
+  return Status::Ok();
+}
+
+// --- Inspection --------------------------------------------------------------
+
+Result<SimDisk::FileInfo> SimDisk::Inspect(std::string_view path) const {
+  auto it = current_.find(path);
+  if (it == current_.end()) return NoSuchFile(path);
+  FileInfo info;
+  info.written_size = it->second->written.size();
+  info.durable_size = it->second->durable.size();
+  info.dirty = it->second->dirty();
+  auto d = durable_.find(path);
+  info.entry_durable = d != durable_.end() && d->second == it->second;
+  return info;
+}
+
+Result<std::string> SimDisk::DurableContent(std::string_view path) const {
+  auto it = durable_.find(path);
+  if (it == durable_.end()) return NoSuchFile(path);
+  return it->second->durable;
+}
+
+std::vector<std::string> SimDisk::AllFiles() const {
+  std::vector<std::string> out;
+  for (const auto& e : current_) out.push_back(e.first);
+  return out;
+}
+
+}  // namespace plab
