@@ -438,23 +438,17 @@ TEST_SUITE("keys") {
     CHECK(t.Run("OBJECT foo") == Err("ERR unknown subcommand 'foo'. Try OBJECT HELP."));
   }
 
-  TEST_CASE("OBJECT HELP lists the subcommands as status lines, byte for byte") {
+  TEST_CASE("OBJECT HELP lists the subcommands as status lines in Redis's layout") {
     TestEngine t;
-    std::string expected = "*15\r\n";
+    std::string expected = "*9\r\n";
     for (const char* line : {
              "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
              "ENCODING <key>",
-             "    Return the kind of internal representation used in order to store the value",
-             "    associated with a <key>.",
-             "FREQ <key>",
-             "    Return the access frequency index of the <key>. The returned integer is",
-             "    proportional to the logarithm of the recent access frequency of the key.",
-             "IDLETIME <key>",
-             "    Return the idle time of the <key>, that is the approximated number of",
-             "    seconds elapsed since the last access to the key.",
+             "    Names the internal representation Redis 7.0 would use for the value.",
              "REFCOUNT <key>",
-             "    Return the number of references of the value associated with the specified",
-             "    <key>.",
+             "    Reports how many references the value has (shared integers report many).",
+             "FREQ <key>, IDLETIME <key>",
+             "    Not available in PersistLab: keys carry no access statistics.",
              "HELP",
              "    Prints this help.",
          }) {
