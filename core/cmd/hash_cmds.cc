@@ -357,16 +357,11 @@ void HRandField(CommandContext& ctx) {
 // small, so Redis returns all of it at once with cursor 0; a hashtable is
 // walked with the SCAN cursor. MATCH filters on field names.
 void HScan(CommandContext& ctx) {
-  auto cursor = ParseScanCursor(ctx.argv[2]);
-  if (!cursor) return ctx.reply.Error(kInvalidCursorError);
-  bool wrong_type = false;
-  const HashValue* hash = HashForRead(ctx, &wrong_type);
-  if (wrong_type) return;
-  if (hash == nullptr) return ReplyEmptyScan(ctx.reply);
+  const Value* v = nullptr;
+  uint64_t cursor = 0;
   ScanOptions opts;
-  if (auto err = ParseScanOptions(ctx.argv, 3, false, &opts); !err.empty()) {
-    return ctx.reply.Error(err);
-  }
+  if (!BeginCollectionScan(ctx, ValueType::kHash, &v, &cursor, &opts)) return;
+  const HashValue* hash = &v->hash();
   std::vector<FieldRef> found;
   const auto collect = [&](const std::string& f, const std::string& v) {
     found.push_back({&f, &v});
@@ -376,7 +371,7 @@ void HScan(CommandContext& ctx) {
     hash->ForEach(collect);  // in insertion order
   } else {
     // Redis counts fields and values separately, hence the doubled COUNT.
-    next = ScanDictLikeRedis(hash->table(), *cursor, SaturatingMul(opts.count, 2), collect,
+    next = ScanDictLikeRedis(hash->table(), cursor, SaturatingMul(opts.count, 2), collect,
                              [&] { return found.size() * 2; });
   }
   std::erase_if(found, [&](FieldRef f) { return !opts.Matches(*f.field); });

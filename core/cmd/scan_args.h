@@ -4,6 +4,7 @@
 // step 2 for collections stored as a Dict.
 //
 // Typical use in an xSCAN handler (Redis's order of checks):
+//   (HSCAN/SSCAN/ZSCAN: BeginCollectionScan() does all of this.)
 //   auto cursor = ParseScanCursor(ctx.argv[2]);
 //   if (!cursor) return ctx.reply.Error(kInvalidCursorError);
 //   ... look the key up (missing key: ReplyEmptyScan) and check its type ...
@@ -22,6 +23,7 @@
 #include "core/cmd/command.h"
 #include "core/resp/reply_builder.h"
 #include "core/store/dict.h"
+#include "core/store/value.h"
 #include "core/util/glob.h"
 #include "core/util/numbers.h"
 
@@ -121,6 +123,32 @@ inline void ReplyEmptyScan(ReplyBuilder& reply) {
   reply.ArrayHeader(2);
   reply.Bulk("0");
   reply.ArrayHeader(0);
+}
+
+// The common start of HSCAN/SSCAN/ZSCAN, with scanGenericCommand()'s order of
+// checks: cursor, key lookup (read) and type, then options. Returns false
+// after replying (bad cursor, WRONGTYPE, an empty scan for a missing key, a
+// bad option); otherwise *value is the collection to scan.
+inline bool BeginCollectionScan(CommandContext& ctx, ValueType type, const Value** value,
+                                uint64_t* cursor, ScanOptions* opts) {
+  std::optional<uint64_t> parsed = ParseScanCursor(ctx.argv[2]);
+  if (!parsed) {
+    ctx.reply.Error(kInvalidCursorError);
+    return false;
+  }
+  Value* v = nullptr;
+  if (!ctx.LookupTypedRead(ctx.argv[1], type, &v)) return false;
+  if (v == nullptr) {
+    ReplyEmptyScan(ctx.reply);
+    return false;
+  }
+  if (auto err = ParseScanOptions(ctx.argv, 3, false, opts); !err.empty()) {
+    ctx.reply.Error(err);
+    return false;
+  }
+  *value = v;
+  *cursor = *parsed;
+  return true;
 }
 
 }  // namespace plab

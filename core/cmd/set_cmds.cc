@@ -172,15 +172,10 @@ void SMove(CommandContext& ctx) {
 }
 
 void SScan(CommandContext& ctx) {
-  auto cursor = ParseScanCursor(ctx.argv[2]);
-  if (!cursor) return ctx.reply.Error(kInvalidCursorError);
-  Value* v;
-  if (!ReadSet(ctx, ctx.argv[1], &v)) return;
-  if (v == nullptr) return ReplyEmptyScan(ctx.reply);
+  const Value* v = nullptr;
+  uint64_t cursor = 0;
   ScanOptions opts;
-  if (auto err = ParseScanOptions(ctx.argv, 3, false, &opts); !err.empty()) {
-    return ctx.reply.Error(err);
-  }
+  if (!BeginCollectionScan(ctx, ValueType::kSet, &v, &cursor, &opts)) return;
   const SetValue& s = v->set();
   std::vector<const std::string*> found;
   uint64_t next = 0;
@@ -189,7 +184,7 @@ void SScan(CommandContext& ctx) {
     found = OrderedMembers(s);
   } else {
     next = ScanDictLikeRedis(
-        s.members, *cursor, opts.count,
+        s.members, cursor, opts.count,
         [&](const std::string& m, const NoValue&) { found.push_back(&m); },
         [&] { return found.size(); });
   }

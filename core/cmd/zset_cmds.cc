@@ -326,15 +326,10 @@ std::string ListpackScoreString(double score) {
 }
 
 void ZScan(CommandContext& ctx) {
-  auto cursor = ParseScanCursor(ctx.argv[2]);
-  if (!cursor) return ctx.reply.Error(kInvalidCursorError);
-  Value* v;
-  if (!ReadZSet(ctx, ctx.argv[1], &v)) return;
-  if (v == nullptr) return ReplyEmptyScan(ctx.reply);
+  const Value* v = nullptr;
+  uint64_t cursor = 0;
   ScanOptions opts;
-  if (auto err = ParseScanOptions(ctx.argv, 3, false, &opts); !err.empty()) {
-    return ctx.reply.Error(err);
-  }
+  if (!BeginCollectionScan(ctx, ValueType::kZSet, &v, &cursor, &opts)) return;
   const ZSetValue& z = v->zset();
   std::vector<std::pair<const std::string*, std::string>> found;
   uint64_t next = 0;
@@ -346,7 +341,7 @@ void ZScan(CommandContext& ctx) {
   } else {
     // Redis doubles COUNT for member/score pairs.
     next = ScanDictLikeRedis(
-        z.dict(), *cursor, SaturatingMul(opts.count, 2),
+        z.dict(), cursor, SaturatingMul(opts.count, 2),
         [&](const std::string& m, const ZSetValue::Node* const& n) {
           found.emplace_back(&m, FormatDoubleReply(n->score()));
         },
