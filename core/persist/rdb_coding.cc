@@ -1,8 +1,8 @@
 #include "core/persist/rdb_coding.h"
 
-#include <bit>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <string>
@@ -148,7 +148,10 @@ void PutIntegerString(ByteSink* out, int64_t value) {
 }
 
 void PutDoubleBinary(ByteSink* out, double value) {
-  PutLE(out, std::bit_cast<uint64_t>(value), kBinaryDoubleSize);
+  // memcpy, not std::bit_cast: emscripten 3.1.6's libc++ lacks <bit>'s cast.
+  uint64_t bits = 0;
+  std::memcpy(&bits, &value, sizeof(bits));
+  PutLE(out, bits, kBinaryDoubleSize);
 }
 
 void PutDoubleString(ByteSink* out, double value) {
@@ -337,7 +340,9 @@ Result<std::string> ByteReader::GetLzfString(uint64_t start) {
 Result<double> ByteReader::GetDoubleBinary() {
   Result<uint64_t> bits = GetFixedLE(kBinaryDoubleSize, "binary double");
   if (!bits.ok()) return bits.status();
-  return std::bit_cast<double>(*bits);
+  double value = 0;
+  std::memcpy(&value, &*bits, sizeof(value));
+  return value;
 }
 
 Result<double> ByteReader::GetDoubleString() {

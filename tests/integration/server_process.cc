@@ -127,7 +127,8 @@ std::string PlabBinary() {
 
 ServerProcess::~ServerProcess() { Stop(); }
 
-std::unique_ptr<ServerProcess> ServerProcess::Start(Kind kind, std::string* error) {
+std::unique_ptr<ServerProcess> ServerProcess::Start(Kind kind, std::string* error,
+                                                     const std::vector<std::string>& extra_args) {
   std::string name = kind == Kind::kRedis ? "redis-server" : "plab serve";
   std::string binary = kind == Kind::kRedis ? FindProgram("redis-server") : PlabBinary();
   if (binary.empty() || ::access(binary.c_str(), X_OK) != 0) {
@@ -149,7 +150,9 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(Kind kind, std::string* erro
     }
     s->dir_ = tmpl;
     s->port_ = FindFreePort();
-    s->pid_ = Spawn(ServerArgv(kind, s->port_, s->dir_), s->dir_, s->dir_ + "/server.log");
+    std::vector<std::string> argv = ServerArgv(kind, s->port_, s->dir_);
+    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+    s->pid_ = Spawn(argv, s->dir_, s->dir_ + "/server.log");
     if (s->pid_ < 0) {
       *error = std::string("fork: ") + std::strerror(errno);
       return nullptr;

@@ -15,6 +15,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace plab::it {
 
@@ -29,7 +30,10 @@ class ServerProcess {
 
   // Starts a server and waits (up to 10 s) until it answers PING. On failure
   // returns nullptr and explains why in *error (including the server's log).
-  static std::unique_ptr<ServerProcess> Start(Kind kind, std::string* error);
+  // `extra_args` are appended to the server's command line (later options
+  // win, so e.g. {"--dir", d, "--dbfilename", f} makes Redis load d/f).
+  static std::unique_ptr<ServerProcess> Start(Kind kind, std::string* error,
+                                              const std::vector<std::string>& extra_args = {});
 
   // The server under test: plab, unless PLAB_IT_SUBJECT=redis (handy to
   // check the tests themselves against two Redis servers).
