@@ -1,0 +1,58 @@
+// Loads a whole RDB file (the bytes of dump.rdb) into a Keyspace, accepting
+// everything Redis 2.6 .. 7.2 writes (RDB versions 1..11) except streams,
+// module values, module AUX data and function libraries, which are refused
+// with Status::NotSupported naming the offset.
+//
+// Contract:
+//  * The input is hostile. Every nested blob (listpack, ziplist, intset,
+//    zipmap) is validated deeply, like Redis with sanitize-dump-payload=yes:
+//    duplicate hash fields / set members / zset members, odd element counts
+//    in field-value or member-score blobs, NaN scores, unknown quicklist
+//    containers and duplicate keys are all Corruption. Nothing is ever
+//    allocated beyond what the input bytes could hold.
+//  * Errors are Status::Corruption("offset N: <what>") where N is the file
+//    offset of the item that failed; a file that ends too early fails with
+//    "... unexpected end of file at offset <size> ...".
+//  * Values get the encoding Redis 7.0's rdbLoadObject would give them
+//    (e.g. a plain-encoded hash with few short fields becomes listpack, a
+//    hash listpack longer than hash-max-listpack-entries becomes hashtable,
+//    sets become intset only when all-integer and small, lists are always
+//    quicklist).
+//  * Empty collections are skipped, not errors, like Redis 7.0 ("empty keys
+//    skipped"). Keys whose expire time is before `now_ms` are dropped and
+//    counted in keys_expired, like a master loading its own dump.
+//  * NO PARTIAL LOAD OVER GOOD DATA: on failure `out` holds whatever was
+//    loaded before the error. Callers must pass a FRESH Keyspace and swap it
+//    in for the live one only when LoadRdb succeeds.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/server/config.h"
+#include "core/store/keyspace.h"
+#include "core/util/status.h"
+
+namespace plab {
+
+struct RdbLoadResult {
+  int version = 0;
+  // AUX fields in file order (redis-ver, redis-bits, ctime, used-mem, ...).
+  std::vector<std::pair<std::string, std::string>> aux;
+  int64_t keys_loaded = 0;
+  int64_t keys_expired = 0;  // dropped: expire time already past
+  int64_t empty_keys_skipped = 0;
+  std::array<int64_t, 16> keys_per_db{};
+};
+
+// Loads `bytes` into `out` (see the contract above). `now_ms` is the Unix
+// time in ms used to decide which keys have already expired; config
+// supplies the *-max-listpack-* / set-max-intset-entries thresholds.
+Result<RdbLoadResult> LoadRdb(std::string_view bytes, int64_t now_ms, const Config& config,
+                              Keyspace* out);
+
+}  // namespace plab
