@@ -2,11 +2,15 @@
 //   plab                      interactive REPL on an embedded engine
 //   plab -e CMD [-e CMD ...]  run commands, print replies, exit
 //   plab serve [...]          RESP server (see serve_main.h)
+//   plab check-rdb FILE       verify an RDB file (see check_rdb.h)
+//   plab rdb-dump FILE [--json]  print an RDB file's keys (see rdb_dump.h)
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "native/check_rdb.h"
+#include "native/rdb_dump.h"
 #include "native/repl.h"
 #include "native/serve_main.h"
 #include "native/version.h"
@@ -19,6 +23,12 @@ constexpr char kUsage[] =
     "       plab serve [CONFIG-FILE] [--name value ...]\n"
     "                                 serve the engine over TCP (RESP, redis-cli\n"
     "                                 compatible); see plab serve --help\n"
+    "       plab check-rdb FILE       verify an RDB snapshot without changing it:\n"
+    "                                 version, AUX fields, keys per db, checksum;\n"
+    "                                 exits 1 on the first error (with its offset)\n"
+    "       plab rdb-dump FILE [--json]\n"
+    "                                 print every key of an RDB snapshot as text,\n"
+    "                                 or as JSON (format: native/rdb_dump.h)\n"
     "\n"
     "Options:\n"
     "  -e COMMAND   run COMMAND (written as in redis-cli, e.g. 'SET k \"a b\"');\n"
@@ -43,6 +53,12 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "serve") {
     return plab::ServeMain(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (!args.empty() && args[0] == "check-rdb") {
+    return plab::CheckRdbMain(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (!args.empty() && args[0] == "rdb-dump") {
+    return plab::RdbDumpMain(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   plab::CliOptions options;
   for (size_t i = 0; i < args.size(); ++i) {
