@@ -22,6 +22,7 @@
 #include "core/cmd/scan_args.h"
 #include "core/server/server.h"
 #include "core/util/numbers.h"
+#include "core/util/random_sample.h"
 
 namespace plab {
 namespace {
@@ -254,11 +255,7 @@ void ReplyUniqueByRemoval(CommandContext& ctx, const HashValue& hash, size_t cou
   std::vector<FieldRef> refs;
   refs.reserve(hash.size());
   hash.ForEach([&](const std::string& f, const std::string& v) { refs.push_back({&f, &v}); });
-  auto& rng = ctx.keyspace().rng();
-  while (refs.size() > count) {
-    refs[static_cast<size_t>(rng() % refs.size())] = refs.back();
-    refs.pop_back();
-  }
+  DropRandomUntil(refs, count, ctx.keyspace().rng());
   for (FieldRef f : refs) ReplyField(ctx, f, with_values);
 }
 

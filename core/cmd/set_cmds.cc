@@ -20,6 +20,7 @@
 #include "core/cmd/scan_args.h"
 #include "core/server/server.h"
 #include "core/util/numbers.h"
+#include "core/util/random_sample.h"
 
 namespace plab {
 namespace {
@@ -303,12 +304,7 @@ void SRandMemberCount(CommandContext& ctx) {
   if (count * kSrandmemberSubStrategyMul > size) {
     // Close to the whole set: start from everything, drop random members.
     picked = OrderedMembers(s);
-    auto& rng = ctx.keyspace().rng();
-    while (picked.size() > count) {
-      size_t i = static_cast<size_t>(rng() % picked.size());
-      picked[i] = picked.back();
-      picked.pop_back();
-    }
+    DropRandomUntil(picked, count, ctx.keyspace().rng());
   } else {
     // Much smaller than the set: sample until enough distinct members.
     Dict<NoValue> seen;

@@ -19,6 +19,7 @@
 #include "core/cmd/zset_family.h"
 #include "core/server/server.h"
 #include "core/util/numbers.h"
+#include "core/util/random_sample.h"
 
 namespace plab {
 
@@ -267,12 +268,7 @@ void RandMemberWithCount(CommandContext& ctx, int64_t l, bool withscores) {
     // iterator, which goes backwards (zuiInitIterator). Past the threshold,
     // random elements are then dropped until `count` remain.
     for (const ZSetValue::Node* n = z.Last(); n != nullptr; n = n->prev()) picked.push_back(n);
-    auto& rng = ctx.keyspace().rng();
-    while (picked.size() > count) {
-      size_t i = static_cast<size_t>(rng() % picked.size());
-      picked[i] = picked.back();
-      picked.pop_back();
-    }
+    DropRandomUntil(picked, count, ctx.keyspace().rng());
   } else {
     Dict<NoValue> seen;
     while (picked.size() < count) {
