@@ -2,7 +2,25 @@
 
 namespace plab {
 
-Engine::Engine(const Clock& clock, Config config) : server_(clock, std::move(config)) {}
+namespace {
+
+Disk& DiskOrOwn(const Clock& clock, Disk* disk, std::unique_ptr<SimDisk>* own) {
+  if (disk != nullptr) return *disk;
+  *own = std::make_unique<SimDisk>(&clock);
+  return **own;
+}
+
+}  // namespace
+
+Engine::Engine(const Clock& clock, Config config, Disk* disk)
+    : server_(clock, std::move(config), DiskOrOwn(clock, disk, &own_disk_)) {}
+
+Result<RdbLoadResult> Engine::LoadFromDisk() {
+  Keyspace fresh;
+  Result<RdbLoadResult> loaded = server_.rdb().Load(&fresh);
+  if (loaded.ok()) server_.ReplaceKeyspace(std::move(fresh));
+  return loaded;
+}
 
 Client* Engine::default_client() {
   if (default_client_ == nullptr) {

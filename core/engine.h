@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "core/io/clock.h"
+#include "core/io/disk.h"
+#include "core/io/sim_disk.h"
 #include "core/server/config.h"
 #include "core/server/server.h"
 
@@ -23,8 +25,10 @@ namespace plab {
 
 class Engine {
  public:
-  // `clock` must outlive the engine.
-  explicit Engine(const Clock& clock, Config config = {});
+  // `clock` (and `disk`, when given) must outlive the engine. Without a
+  // disk the engine keeps its files (dump.rdb) on an in-memory SimDisk of
+  // its own, so SAVE, BGSAVE and DEBUG RELOAD work everywhere.
+  explicit Engine(const Clock& clock, Config config = {}, Disk* disk = nullptr);
 
   // Runs one command on the engine's built-in client; returns the RESP reply.
   std::string Execute(std::vector<std::string> argv);
@@ -42,12 +46,20 @@ class Engine {
   // Periodic work; call about config().hz times per second.
   void Cron() { server_.Cron(); }
 
+  // Startup loading (loadDataFromDisk): reads dir/dbfilename when it
+  // exists. NotFound when there is no file (a fresh start, not an error);
+  // any other error leaves the dataset empty and the file untouched.
+  Result<RdbLoadResult> LoadFromDisk();
+
+  Disk& disk() { return server_.disk(); }
+
   Server& server() { return server_; }
   // The built-in client, created on first use so that a server that only
   // has network clients lists exactly those in CLIENT LIST / INFO clients.
   Client* default_client();
 
  private:
+  std::unique_ptr<SimDisk> own_disk_;  // when no disk was given
   Server server_;
   Client* default_client_ = nullptr;
 };

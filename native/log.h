@@ -14,9 +14,9 @@
 #include <string>
 #include <string_view>
 
-namespace plab {
+#include "core/util/log_sink.h"
 
-enum class LogLevel { kDebug = 0, kVerbose = 1, kNotice = 2, kWarning = 3 };
+namespace plab {
 
 // "debug", "verbose", "notice", "warning" (Redis's loglevel names).
 std::optional<LogLevel> ParseLogLevel(std::string_view name);

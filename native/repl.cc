@@ -20,6 +20,9 @@
 namespace plab {
 namespace {
 
+// How long the REPL lets a background save run after each command.
+constexpr int64_t kBackgroundSliceUs = 50000;
+
 int64_t SteadyMillis() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
@@ -75,6 +78,9 @@ class Cli {
   static Config MakeConfig() {
     Config config;
     config.process_id = getpid();
+    // The REPL's user owns the engine, like a local connection to Redis
+    // with enable-debug-command local: DEBUG RELOAD works here.
+    config.enable_debug_command = "local";
     return config;
   }
   void RunCommand(const std::vector<std::string>& argv);
@@ -140,6 +146,9 @@ Cli::LineResult Cli::RunLine(std::string_view line) {
 void Cli::RunCommand(const std::vector<std::string>& argv) {
   MaybeCron();
   const std::string resp = engine_.Execute(argv);
+  // A BGSAVE advances between commands (there is no idle loop here); big
+  // datasets take several commands, so INFO persistence shows progress.
+  engine_.server().BackgroundWork(kBackgroundSliceUs);
   const bool verbatim = PrintsVerbatim(argv);
   std::string_view rest = resp;
   while (!rest.empty()) {

@@ -10,7 +10,11 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -20,7 +24,9 @@
 
 #include "core/engine.h"
 #include "core/server/config_registry.h"
+#include "core/util/numbers.h"
 #include "native/log.h"
+#include "native/posix_disk.h"
 #include "native/tcp_server.h"
 #include "native/version.h"
 
@@ -161,6 +167,70 @@ int Fatal(const std::string& msg) {
   return 1;
 }
 
+// The AUX field `name` of a loaded file, or "".
+std::string AuxField(const RdbLoadResult& r, std::string_view name) {
+  for (const auto& [k, v] : r.aux) {
+    if (k == name) return v;
+  }
+  return "";
+}
+
+// loadDataFromDisk(): dir/dbfilename when it exists, logged like Redis.
+// Returns false when the file exists but cannot be loaded: like Redis the
+// server then refuses to start, and the file is left as it was.
+bool LoadDataFromDisk(Engine& engine, const Logger& log) {
+  const auto start = std::chrono::steady_clock::now();
+  Result<RdbLoadResult> loaded = engine.LoadFromDisk();
+  if (!loaded.ok()) {
+    if (loaded.status().code() == Status::Code::kNotFound) return true;  // fresh start
+    log.Warning("Internal error in RDB reading " + engine.server().config().dbfilename + ": " +
+                loaded.status().message());
+    log.Warning("Terminating server after rdb file reading failure.");
+    return false;
+  }
+  const RdbLoadResult& r = *loaded;
+  if (std::string v = AuxField(r, "redis-ver"); !v.empty()) {
+    log.Notice("Loading RDB produced by version " + v);
+  }
+  if (std::string ctime = AuxField(r, "ctime"); !ctime.empty()) {
+    if (auto t = ParseInt64(ctime)) {
+      log.Notice("RDB age " + std::to_string(time(nullptr) - *t) + " seconds");
+    }
+  }
+  if (std::string mem = AuxField(r, "used-mem"); !mem.empty()) {
+    if (auto m = ParseInt64(mem)) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "RDB memory usage when created %.2f Mb",
+                    static_cast<double>(*m) / (1024 * 1024));
+      log.Notice(buf);
+    }
+  }
+  std::string done = "Done loading RDB, keys loaded: " + std::to_string(r.keys_loaded) +
+                     ", keys expired: " + std::to_string(r.keys_expired);
+  if (r.empty_keys_skipped > 0) {
+    done += ", empty keys skipped: " + std::to_string(r.empty_keys_skipped);
+  }
+  log.Notice(done + ".");
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "DB loaded from disk: %.3f seconds", secs);
+  log.Notice(buf);
+  return true;
+}
+
+// Redis chdir()s to `dir` at startup and CONFIG GET dir shows the absolute
+// path; PersistLab roots its disk there instead of changing directory.
+bool ResolveDir(Config* config, const Logger& log) {
+  char resolved[PATH_MAX];
+  if (realpath(config->dir.c_str(), resolved) == nullptr) {
+    log.Warning("Can't chdir to '" + config->dir + "': " + std::strerror(errno));
+    return false;
+  }
+  config->dir = resolved;
+  return true;
+}
+
 // Runs the server with a fully built Config; returns the exit code.
 int Serve(Config config, Logger& log, bool has_config_file) {
   // Like redis-server: lines logged before the server exists carry role C.
@@ -172,9 +242,12 @@ int Serve(Config config, Logger& log, bool has_config_file) {
                              : "No config file given, using the defaults (plab serve "
                                "/path/to/redis.conf to use one)");
   log.SetRole('M');
+  if (!ResolveDir(&config, log)) return 1;
   AdjustOpenFilesLimit(&config, log);
   SystemClock clock;
-  Engine engine(clock, std::move(config));
+  PosixDisk disk(config.dir);
+  Engine engine(clock, std::move(config), &disk);
+  engine.server().set_log_sink([&log](LogLevel level, std::string_view msg) { log.Log(level, msg); });
   TcpServer server(&engine, &log);
   const Config& live = engine.server().config();
   if (live.port == 0) {
@@ -191,6 +264,10 @@ int Serve(Config config, Logger& log, bool has_config_file) {
   const bool wrote_pid = !pidfile.empty() && WritePidFile(pidfile, log);
   log.Notice("Running mode=standalone, port=" + std::to_string(live.port) + ".");
   log.Notice("Server initialized");
+  if (!LoadDataFromDisk(engine, log)) {
+    if (wrote_pid) unlink(pidfile.c_str());
+    return 1;
+  }
   log.Notice("Ready to accept connections");
   std::string signal_name;
   Status run = server.Run(&signal_name);
@@ -198,8 +275,6 @@ int Serve(Config config, Logger& log, bool has_config_file) {
     log.Warning("Event loop failed: " + run.message());
     return 1;
   }
-  if (signal_name != "SHUTDOWN") log.Warning("Received " + signal_name + ", shutting down...");
-  log.Warning("User requested shutdown...");
   if (wrote_pid) {
     log.Notice("Removing the pid file.");
     unlink(pidfile.c_str());

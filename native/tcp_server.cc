@@ -206,18 +206,29 @@ Status TcpServer::Run(std::string* reason) {
       Cron();
       next_cron_ms_ = now + CronPeriodMs();
     }
-    int n = epoll_wait(epoll_fd_, events, kMaxEvents, static_cast<int>(next_cron_ms_ - now));
+    // While a background save runs, idle time goes to it: poll without
+    // waiting, and give the save a slice whenever no client needs us.
+    const bool background = background_pending_;
+    int n = epoll_wait(epoll_fd_, events, kMaxEvents,
+                       background ? 0 : static_cast<int>(next_cron_ms_ - now));
     if (n < 0) {
       if (errno == EINTR) continue;
       return Status::IoError("epoll_wait: " + ErrnoText());
+    }
+    if (n == 0 && background) {
+      background_pending_ = engine_->server().BackgroundWork(kIdleBackgroundSliceUs);
     }
     for (int i = 0; i < n; ++i) {
       const int fd = events[i].data.fd;
       if (fd == signal_fd_) {
         signalfd_siginfo info{};
         if (read(signal_fd_, &info, sizeof(info)) != sizeof(info)) continue;
-        *reason = info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM";
-        return Status::Ok();
+        const char* name = info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM";
+        if (ShutdownOnSignal(name)) {
+          *reason = name;
+          return Status::Ok();
+        }
+        continue;
       }
       if (std::find(listeners_.begin(), listeners_.end(), fd) != listeners_.end()) {
         AcceptAll(fd);
@@ -227,11 +238,24 @@ Status TcpServer::Run(std::string* reason) {
       if (it != conns_.end()) OnEvent(it->second.get(), events[i].events);
     }
     if (sweep_killed_) CloseKilledClients();
+    background_pending_ = engine_->server().rdb().bgsave_in_progress();
     if (engine_->server().shutdown_requested()) {
       *reason = "SHUTDOWN";
       return Status::Ok();
     }
   }
+}
+
+// sigShutdownHandler() + prepareForShutdown(): save when save points are
+// configured; if that fails the server keeps running, as Redis does.
+bool TcpServer::ShutdownOnSignal(const char* name) {
+  log_->Warning(std::string("Received ") + name + " scheduling shutdown...");
+  log_->Warning("User requested shutdown...");
+  if (engine_->server().PrepareForShutdown(false, false) == RdbPersistence::Outcome::kOk) {
+    return true;
+  }
+  log_->Warning("Error trying to save the DB, can't exit.");
+  return false;
 }
 
 void TcpServer::CloseKilledClients() {
@@ -413,6 +437,7 @@ void TcpServer::Close(Connection* c, const std::string& why) {
 
 void TcpServer::Cron() {
   engine_->Cron();
+  background_pending_ = engine_->server().rdb().bgsave_in_progress();
   CloseKilledClients();  // catches kills the per-read check missed
   const int64_t timeout_s = engine_->server().config().timeout;
   if (timeout_s <= 0) return;

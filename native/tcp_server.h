@@ -76,6 +76,8 @@ class TcpServer {
   // Closes clients another command (CLIENT KILL) flagged close_after_reply.
   void CloseKilledClients();
   void Cron();
+  // SIGTERM/SIGINT: true when the server may exit (the final save worked).
+  bool ShutdownOnSignal(const char* name);
   int64_t CronPeriodMs() const;
 
   Engine* engine_;
@@ -85,6 +87,9 @@ class TcpServer {
   std::vector<int> listeners_;
   std::unordered_map<int, std::unique_ptr<Connection>> conns_;
   int64_t next_cron_ms_ = 0;
+  // A background save wants the idle time (see Run).
+  bool background_pending_ = false;
+  static constexpr int64_t kIdleBackgroundSliceUs = 5000;
   bool sweep_killed_ = false;
   std::string read_buf_;
 };

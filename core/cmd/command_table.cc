@@ -33,6 +33,7 @@ CommandTable::CommandTable() {
   RegisterMPopCommands(*this);
   RegisterZSetSetOpCommands(*this);
   RegisterSwapDbCommand(*this);
+  RegisterPersistenceCommands(*this);
 }
 
 void CommandTable::Add(CommandSpec spec) {

@@ -62,5 +62,6 @@ void RegisterLcsCommand(CommandTable& t);          // lcs_cmd.cc
 void RegisterMPopCommands(CommandTable& t);        // mpop_cmds.cc (LMPOP, ZMPOP)
 void RegisterZSetSetOpCommands(CommandTable& t);   // zset_setop_cmds.cc
 void RegisterSwapDbCommand(CommandTable& t);       // swapdb_cmd.cc
+void RegisterPersistenceCommands(CommandTable& t); // persistence_cmds.cc
 
 }  // namespace plab

@@ -155,17 +155,20 @@ void Unwatch(CommandContext& ctx) {
 }
 
 // SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]: like Redis, success has no
-// reply: the server closes every connection and exits. There is no
-// persistence yet, so SAVE/NOSAVE make no difference today.
+// reply: the server closes every connection and exits. With save points (or
+// SAVE) the dataset is saved first (prepareForShutdown); if that fails the
+// server stays up unless FORCE.
 void Shutdown(CommandContext& ctx) {
-  bool save = false, nosave = false, abort = false;
+  bool save = false, nosave = false, abort = false, force = false;
   for (size_t i = 1; i < ctx.argv.size(); ++i) {
     const std::string& a = ctx.argv[i];
     if (EqualsIgnoreCase(a, "nosave")) {
       nosave = true;
     } else if (EqualsIgnoreCase(a, "save")) {
       save = true;
-    } else if (EqualsIgnoreCase(a, "now") || EqualsIgnoreCase(a, "force")) {
+    } else if (EqualsIgnoreCase(a, "now")) {
+    } else if (EqualsIgnoreCase(a, "force")) {
+      force = true;
     } else if (EqualsIgnoreCase(a, "abort")) {
       abort = true;
     } else {
@@ -174,8 +177,29 @@ void Shutdown(CommandContext& ctx) {
   }
   if ((save && nosave) || (abort && ctx.argv.size() > 2)) return ctx.Syntax();
   if (abort) return ctx.reply.Error("ERR No shutdown in progress.");
-  ctx.server.RequestShutdown();
-  ctx.client.close_after_reply = true;
+  Server* server = &ctx.server;
+  Client* client = &ctx.client;
+  auto finish = [server, client, force](ReplyBuilder& reply, bool saved) {
+    if (!saved && !force) {
+      server->Log(LogLevel::kWarning, "Error trying to save the DB, can't exit.");
+      reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
+      return;
+    }
+    server->RequestShutdown();
+    client->close_after_reply = true;
+  };
+  switch (server->PrepareForShutdown(save, nosave)) {
+    case RdbPersistence::Outcome::kOk:
+      return finish(ctx.reply, true);
+    case RdbPersistence::Outcome::kFailed:
+      return finish(ctx.reply, false);
+    case RdbPersistence::Outcome::kPending:
+      client->blocked_on = [server, finish](ReplyBuilder& reply) {
+        if (server->rdb().foreground_pending()) return false;
+        finish(reply, server->rdb().last_save_ok());
+        return true;
+      };
+  }
 }
 
 }  // namespace

@@ -179,23 +179,38 @@ void MemorySection(Server& s, InfoWriter& w) {
   w.Zeros({"active_defrag_running", "lazyfree_pending_objects", "lazyfreed_objects"});
 }
 
-// Persistence: nothing is saved yet (RDB and AOF arrive later), so this is
-// Redis's report for a server with persistence off that never saved.
+// Persistence (the RDB half; AOF arrives with its own issue). The cow_*
+// fields report the fork-less snapshot's copy-on-write bytes: values copied
+// aside because a command changed them before the snapshot had written them.
 void PersistenceSection(Server& s, InfoWriter& w) {
+  const RdbPersistence& rdb = s.rdb();
+  const RdbInfo& info = rdb.info();
+  const int64_t now_s = s.clock().NowMillis() / 1000;
+  const int64_t processed = rdb.current_keys_processed();
+  const int64_t total = rdb.current_keys_total();
   w.Section("Persistence");
-  w.Zeros(
-      {"loading", "async_loading", "current_cow_peak", "current_cow_size", "current_cow_size_age"});
-  w.Add("current_fork_perc", "0.00");
-  w.Zeros({"current_save_keys_processed", "current_save_keys_total"});
+  w.Zeros({"loading", "async_loading"});
+  w.Add("current_cow_peak", rdb.current_cow_size());
+  w.Add("current_cow_size", rdb.current_cow_size());
+  w.Add("current_cow_size_age", "0");
+  char perc[32];
+  std::snprintf(perc, sizeof perc, "%.2f",
+                total > 0 ? 100.0 * static_cast<double>(processed) / static_cast<double>(total)
+                          : 0.0);
+  w.Add("current_fork_perc", perc);
+  w.Add("current_save_keys_processed", processed);
+  w.Add("current_save_keys_total", total);
   w.Add("rdb_changes_since_last_save", s.dirty());
-  w.Add("rdb_bgsave_in_progress", "0");
-  // Redis starts lastsave at its start time.
-  w.Add("rdb_last_save_time", s.stats().start_time_us / 1000000);
-  w.Add("rdb_last_bgsave_status", "ok");
-  w.Add("rdb_last_bgsave_time_sec", "-1");
-  w.Add("rdb_current_bgsave_time_sec", "-1");
-  w.Zeros({"rdb_saves", "rdb_last_cow_size", "rdb_last_load_keys_expired",
-           "rdb_last_load_keys_loaded"});
+  w.Add("rdb_bgsave_in_progress", rdb.bgsave_in_progress() ? "1" : "0");
+  w.Add("rdb_last_save_time", info.last_save_time_s);
+  w.Add("rdb_last_bgsave_status", info.last_bgsave_ok ? "ok" : "err");
+  w.Add("rdb_last_bgsave_time_sec", info.last_bgsave_time_sec);
+  w.Add("rdb_current_bgsave_time_sec",
+        rdb.bgsave_in_progress() ? now_s - info.bgsave_start_s : int64_t{-1});
+  w.Add("rdb_saves", info.saves);
+  w.Add("rdb_last_cow_size", info.last_cow_size);
+  w.Add("rdb_last_load_keys_expired", info.last_load_keys_expired);
+  w.Add("rdb_last_load_keys_loaded", info.last_load_keys_loaded);
   w.Add("aof_enabled", s.config().appendonly ? "1" : "0");
   w.Zeros({"aof_rewrite_in_progress", "aof_rewrite_scheduled"});
   w.Add("aof_last_rewrite_time_sec", "-1");

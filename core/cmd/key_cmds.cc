@@ -401,7 +401,12 @@ void FlushAll(CommandContext& ctx) {
   int64_t removed = 0;
   for (int db = 0; db < Keyspace::kNumDbs; ++db) removed += static_cast<int64_t>(ks.Size(db));
   ctx.server.add_dirty(removed);
+  // flushAllDataAndResetRDB(): a running BGSAVE is killed, and with save
+  // points the now empty dataset is saved at once.
+  RdbPersistence& rdb = ctx.server.rdb();
+  rdb.KillBackgroundSave();
   ks.FlushAll();
+  if (!ctx.config().save.empty() && !rdb.foreground_pending()) rdb.Save();
   ctx.reply.Ok();
 }
 

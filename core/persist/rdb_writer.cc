@@ -99,19 +99,31 @@ void RdbWriter::BeginDb(int db, uint64_t size, uint64_t expires) {
 }
 
 Status RdbWriter::WriteKey(std::string_view key, const Value& value, int64_t expire_ms) {
-  // The value is encoded aside first so a failure leaves the sink untouched.
-  std::string encoded;
-  PLAB_RETURN_IF_ERROR(EncodeValue(value, &encoded));
   size_t start = sink_->size();
-  if (expire_ms != Keyspace::kNoExpire) {
-    PutByte(sink_, kOpExpireTimeMs);
-    PutMillisecondTime(sink_, expire_ms);
-  }
-  sink_->push_back(encoded[0]);  // the type byte comes before the key
-  PutString(sink_, key, compression_);
-  sink_->append(encoded, 1);
+  PLAB_RETURN_IF_ERROR(EncodeKey(key, value, expire_ms, sink_));
   Checksum(start);
   return Status::Ok();
+}
+
+Status RdbWriter::EncodeKey(std::string_view key, const Value& value, int64_t expire_ms,
+                            std::string* out) const {
+  // The value is encoded aside first so a failure leaves `out` untouched.
+  std::string encoded;
+  PLAB_RETURN_IF_ERROR(EncodeValue(value, &encoded));
+  if (expire_ms != Keyspace::kNoExpire) {
+    PutByte(out, kOpExpireTimeMs);
+    PutMillisecondTime(out, expire_ms);
+  }
+  out->push_back(encoded[0]);  // the type byte comes before the key
+  PutString(out, key, compression_);
+  out->append(encoded, 1);
+  return Status::Ok();
+}
+
+void RdbWriter::AppendEncoded(std::string_view records) {
+  size_t start = sink_->size();
+  sink_->append(records);
+  Checksum(start);
 }
 
 void RdbWriter::Finish() {

@@ -65,6 +65,14 @@ class RdbWriter {
   // One key. `expire_ms` is a Unix-ms deadline or Keyspace::kNoExpire.
   // Fails (writing nothing) only when a listpack would exceed 4 GiB.
   Status WriteKey(std::string_view key, const Value& value, int64_t expire_ms);
+  // WriteKey's record (expiry, type, key, value) appended to `out` instead
+  // of the sink, with no checksum: a snapshot copies a key aside this way
+  // before a command changes it, and AppendEncoded()s it later.
+  Status EncodeKey(std::string_view key, const Value& value, int64_t expire_ms,
+                   std::string* out) const;
+  // Appends records made by EncodeKey to the sink, folding them into the
+  // checksum.
+  void AppendEncoded(std::string_view records);
   // EOF and the checksum. Call once, last.
   void Finish();
 

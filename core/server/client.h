@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,6 +47,12 @@ struct Client {
 
   // Set by QUIT or a protocol error: close once `output` is flushed.
   bool close_after_reply = false;
+
+  // A reply that waits on the disk (SAVE on a disk whose sync completes
+  // later, like IndexedDB). While set, this client's next commands wait in
+  // the parser; Server::ResumeBlockedClients() calls it until it returns true
+  // (having written the reply), like a Redis client blocked on a key.
+  std::function<bool(ReplyBuilder& reply)> blocked_on;
 
   RequestParser parser;
   std::string output;  // RESP bytes not yet written to the transport

@@ -44,9 +44,14 @@ struct Config {
   bool activerehashing = true;
   bool lazyfree_lazy_user_del = false;
 
-  // Persistence parameters arrive with the RDB and AOF issues. Until then
-  // the engine keeps nothing on disk, and these report exactly that.
-  std::string save;             // "" = no save points
+  // RDB persistence (rdb.c, config.c).
+  std::string save = "3600 1 300 100 60 10000";  // <seconds> <changes> pairs; "" = none
+  std::string dbfilename = "dump.rdb";
+  bool rdbcompression = true;
+  bool rdbchecksum = true;
+  bool stop_writes_on_bgsave_error = true;
+  std::string enable_debug_command = "no";  // no | yes | local (DEBUG)
+  // AOF arrives with its own issue; until then only "no" is accepted.
   bool appendonly = false;
 
   // Facts about the hosting process, filled in by the native binary and

@@ -17,7 +17,7 @@
 namespace plab {
 namespace {
 
-enum class Kind : uint8_t { kBool, kNumber, kEnum, kString, kBind, kSave };
+enum class Kind : uint8_t { kBool, kNumber, kEnum, kString, kBind, kSave, kDbFilename };
 
 // Flags, named after config.c's.
 enum ParamFlag : uint8_t {
@@ -55,6 +55,7 @@ constexpr int64_t kULongLongMax = -1;  // UINT64_MAX, read back as unsigned
 constexpr int64_t kMb = 1024 * 1024;
 constexpr size_t kMaxBindAddresses = 16;  // CONFIG_BINDADDR_MAX
 
+constexpr std::string_view kProtectedActions[] = {"no", "yes", "local"};
 constexpr std::string_view kLogLevels[] = {"debug", "verbose", "notice", "warning"};
 constexpr std::string_view kPolicies[] = {"volatile-lru",   "volatile-lfu", "volatile-random",
                                           "volatile-ttl",   "allkeys-lru",  "allkeys-lfu",
@@ -106,8 +107,8 @@ constexpr Param Num(std::string_view name, std::string_view alias, int64_t Confi
 
 template <size_t N>
 constexpr Param Enum(std::string_view name, std::string Config::*f,
-                     const std::string_view (&choices)[N]) {
-  Param p{name, "", Kind::kEnum, 0};
+                     const std::string_view (&choices)[N], uint8_t flags = 0) {
+  Param p{name, "", Kind::kEnum, flags};
   p.text = f;
   p.choices = choices;
   p.num_choices = N;
@@ -160,6 +161,11 @@ constexpr std::array kParams = {
     Bool("activerehashing", &Config::activerehashing),
     Bool("lazyfree-lazy-user-del", &Config::lazyfree_lazy_user_del),
     Str("save", &Config::save, kMultiArg, Kind::kSave),
+    Str("dbfilename", &Config::dbfilename, kProtected, Kind::kDbFilename),
+    Bool("rdbcompression", &Config::rdbcompression),
+    Bool("rdbchecksum", &Config::rdbchecksum, kImmutable),
+    Bool("stop-writes-on-bgsave-error", &Config::stop_writes_on_bgsave_error),
+    Enum("enable-debug-command", &Config::enable_debug_command, kProtectedActions, kImmutable),
     Bool("appendonly", &Config::appendonly, 0, NoAppendOnly),
 };
 
@@ -275,23 +281,34 @@ Status SetEnum(const Param& p, Config* c, const std::string& v) {
   return Status::InvalidArgument(msg);
 }
 
-// setConfigSaveOption(): pairs of <seconds> <changes>, or a single "" for
-// none. The syntax is checked like Redis does, then anything but "no save
-// points" is refused because this build has no RDB persistence yet.
+// setConfigSaveOption(): pairs of <seconds> <changes> (seconds >= 1,
+// changes >= 0), or a single "" for none. Stored space-joined, as CONFIG
+// GET shows it.
 Status SetSave(Config* c, const std::vector<std::string>& args) {
-  const bool none = args.empty() || (args.size() == 1 && args[0].empty());
-  if (!none) {
-    if (args.size() % 2 != 0) return Status::InvalidArgument("Invalid save parameters");
-    for (size_t i = 0; i < args.size(); ++i) {
-      auto v = ParseInt64(args[i]);
-      if (!v || (i % 2 == 0 && *v < 1) || (i % 2 == 1 && *v < 0)) {
-        return Status::InvalidArgument("Invalid save parameters");
-      }
-    }
-    return Status::InvalidArgument(
-        "RDB persistence is not implemented yet in this build (only save \"\" is accepted)");
+  if (args.empty() || (args.size() == 1 && args[0].empty())) {
+    c->save.clear();
+    return Status::Ok();
   }
-  c->save.clear();
+  if (args.size() % 2 != 0) return Status::InvalidArgument("Invalid save parameters");
+  std::string joined;
+  for (size_t i = 0; i < args.size(); ++i) {
+    auto v = ParseInt64(args[i]);
+    if (!v || (i % 2 == 0 && *v < 1) || (i % 2 == 1 && *v < 0)) {
+      return Status::InvalidArgument("Invalid save parameters");
+    }
+    if (i > 0) joined += ' ';
+    joined += std::to_string(*v);
+  }
+  c->save = std::move(joined);
+  return Status::Ok();
+}
+
+// isValidDBfilename(): a base name, never a path.
+Status SetDbFilename(Config* c, const std::string& name) {
+  if (name.find('/') != std::string::npos) {
+    return Status::InvalidArgument("dbfilename can't be a path, just a filename");
+  }
+  c->dbfilename = name;
   return Status::Ok();
 }
 
@@ -335,6 +352,8 @@ Status SetValue(const Param& p, Config* c, const std::vector<std::string>& args)
       return SetBind(c, args);
     case Kind::kSave:
       return SetSave(c, args);
+    case Kind::kDbFilename:
+      return SetDbFilename(c, args[0]);
   }
   return Status::Ok();
 }

@@ -45,9 +45,11 @@ std::string UnknownSubcommandError(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-Server::Server(const Clock& clock, Config config) : clock_(clock), config_(std::move(config)) {
+Server::Server(const Clock& clock, Config config, Disk& disk)
+    : clock_(clock), config_(std::move(config)), disk_(disk) {
   keyspace_.set_observer(this);
   stats_.start_time_us = clock_.NowMicros();
+  rdb_.MarkStartTime(stats_.start_time_us / 1000000);  // initServer: lastsave = now
   // A 40-hex-char run id, like Redis's getRandomHexChars().
   std::mt19937_64 rng(static_cast<uint64_t>(stats_.start_time_us) ^ 0x9e3779b97f4a7c15ULL);
   const char* hex = "0123456789abcdef";
@@ -75,6 +77,39 @@ void Server::FreeClient(Client* client) {
   clients_.erase(client->id);
 }
 
+// shared.bgsaveerr.
+constexpr std::string_view kMisconfRdbError =
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "
+    "disk. Commands that may modify the data set are disabled, because this instance is "
+    "configured to report errors during writes if RDB snapshotting fails "
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB "
+    "error.";
+
+// processCommand(): writes, and PING, are refused while the last background
+// save failed; EXEC counts as a write when it would run one.
+bool Server::DeniedByDiskError(const Client* client, const CommandSpec& spec) const {
+  if (!rdb_.WritesDenied()) return false;
+  if ((spec.flags & kCmdWrite) || spec.name == "ping") return true;
+  if (spec.name != "exec" || !client->in_multi) return false;
+  for (const std::vector<std::string>& argv : client->queued) {
+    bool unknown_sub = false;
+    const CommandSpec* queued = commands_.Lookup(argv, &unknown_sub);
+    if (queued != nullptr && (queued->flags & kCmdWrite)) return true;
+  }
+  return false;
+}
+
+// allowProtectedAction(): "yes", or "local" for a loopback, unix-socket or
+// embedded (REPL, browser) connection.
+bool Server::DebugAllowed(const Client& client) const {
+  const std::string& mode = config_.enable_debug_command;
+  if (mode == "yes") return true;
+  if (mode != "local") return false;
+  const std::string& a = client.addr;
+  return a == "embedded" || a.rfind("127.", 0) == 0 || a.rfind("[::1]", 0) == 0 ||
+         a.rfind("::1", 0) == 0 || a.rfind("/", 0) == 0 || a.empty();
+}
+
 bool Server::AuthRequired(const Client* client) const {
   return !config_.requirepass.empty() && !client->authenticated;
 }
@@ -83,7 +118,7 @@ void Server::Feed(Client* client, std::string_view bytes) {
   client->last_interaction_ms = clock_.NowMillis();
   client->parser.Feed(bytes);
   std::vector<std::string>& argv = scratch_argv_;
-  while (!client->close_after_reply) {
+  while (!client->close_after_reply && !client->blocked_on) {
     client->parser.set_auth_required(AuthRequired(client));
     RequestParser::Result r = client->parser.Next(&argv);
     if (r == RequestParser::Result::kNeedMore) break;
@@ -99,11 +134,20 @@ void Server::Feed(Client* client, std::string_view bytes) {
   }
 }
 
-void Server::RejectCommand(Client* client, ReplyBuilder& reply, std::string_view error) {
+void Server::RejectCommand(Client* client, ReplyBuilder& reply, std::string_view error,
+                           const CommandSpec* spec) {
   // flagTransaction(): a command that can't even be queued dooms the EXEC.
   if (client->in_multi) client->multi_error = true;
   size_t from = reply.buffer()->size();
-  reply.Error(error);
+  if (spec != nullptr && spec->name == "exec") {
+    // execCommandAbort(): a rejected EXEC ends the transaction. Redis's
+    // formatted rejections carry no "ERR " of their own at this point.
+    DiscardTransaction(client);
+    if (error.substr(0, 4) == "ERR ") error.remove_prefix(4);
+    reply.Error("EXECABORT Transaction discarded because of: " + std::string(error));
+  } else {
+    reply.Error(error);
+  }
   CountErrors(*reply.buffer(), from);
 }
 
@@ -134,17 +178,31 @@ void Server::Execute(Client* client, std::vector<std::string>& argv) {
   const int argc = static_cast<int>(argv.size());
   if ((spec->arity > 0 && spec->arity != argc) || argc < -spec->arity) {
     RejectCommand(client, reply,
-                  "ERR wrong number of arguments for '" + spec->full_name + "' command");
+                  "ERR wrong number of arguments for '" + spec->full_name + "' command", spec);
+    ++stats_.For(*spec).rejected_calls;
+    return;
+  }
+  if (spec->name == "debug" && !DebugAllowed(*client)) {
+    RejectCommand(client, reply,
+                  "ERR DEBUG command not allowed. If the enable-debug-command option is set to "
+                  "\"local\", you can run it from a local connection, otherwise you need to set "
+                  "this option in the configuration file, and then restart the server.",
+                  spec);
     ++stats_.For(*spec).rejected_calls;
     return;
   }
   if (AuthRequired(client) && !(spec->flags & kCmdNoAuth)) {
-    RejectCommand(client, reply, "NOAUTH Authentication required.");
+    RejectCommand(client, reply, "NOAUTH Authentication required.", spec);
     ++stats_.For(*spec).rejected_calls;
     return;
   }
   if (client->in_multi && (spec->flags & kCmdNoMulti)) {
-    RejectCommand(client, reply, "ERR Command not allowed inside a transaction");
+    RejectCommand(client, reply, "ERR Command not allowed inside a transaction", spec);
+    ++stats_.For(*spec).rejected_calls;
+    return;
+  }
+  if (DeniedByDiskError(client, *spec)) {
+    RejectCommand(client, reply, kMisconfRdbError, spec);
     ++stats_.For(*spec).rejected_calls;
     return;
   }
@@ -278,7 +336,38 @@ void Server::TouchWatchedOnSwap(int emptied, int replaced_with) {
   }
 }
 
-void Server::OnBeforeWrite(int /*db*/, std::string_view /*key*/) {}
+void Server::OnBeforeWrite(int db, std::string_view key) { rdb_.BeforeWrite(db, key); }
+
+void Server::ReplaceKeyspace(Keyspace&& fresh) {
+  rdb_.BeforeKeyspaceReplaced();
+  keyspace_.SwapData(fresh);
+}
+
+RdbPersistence::Outcome Server::PrepareForShutdown(bool save, bool nosave) {
+  if (rdb_.bgsave_in_progress()) {
+    Log(LogLevel::kWarning, "There is a child saving an .rdb. Killing it!");
+    rdb_.KillBackgroundSave();
+  }
+  if (rdb_.foreground_pending()) return RdbPersistence::Outcome::kPending;
+  if (!((!config_.save.empty() && !nosave) || save)) return RdbPersistence::Outcome::kOk;
+  Log(LogLevel::kNotice, "Saving the final RDB snapshot before exiting.");
+  return rdb_.Save();
+}
+
+bool Server::BackgroundWork(int64_t budget_us) { return rdb_.BackgroundWork(budget_us); }
+
+void Server::ResumeBlockedClients() {
+  std::vector<Client*> ready;
+  for (auto& [id, c] : clients_) {
+    if (!c->blocked_on) continue;
+    ReplyBuilder reply(&c->output, c->resp);
+    if (c->blocked_on(reply)) ready.push_back(c.get());
+  }
+  for (Client* c : ready) {
+    c->blocked_on = nullptr;
+    Feed(c, "");  // run what the client pipelined meanwhile
+  }
+}
 
 void Server::OnExpired(int db, std::string_view key) {
   // deleteExpiredKeyAndPropagate() calls signalModifiedKey().
@@ -301,6 +390,10 @@ void Server::Cron() {
   }
   stats_.last_sample_time_ms = now_ms;
   stats_.last_sample_count = stats_.total_commands_processed;
+  // Save points and a slice of a running BGSAVE: up to half a cron period,
+  // so clients still get at least half of the server's time.
+  rdb_.Cron(1000000 / hz / 2);
+  ResumeBlockedClients();
 }
 
 }  // namespace plab

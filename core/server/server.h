@@ -21,9 +21,12 @@
 
 #include "core/cmd/command_table.h"
 #include "core/io/clock.h"
+#include "core/io/disk.h"
 #include "core/server/client.h"
 #include "core/server/config.h"
+#include "core/server/rdb_persistence.h"
 #include "core/store/keyspace.h"
+#include "core/util/log_sink.h"
 
 namespace plab {
 
@@ -67,7 +70,9 @@ struct ServerStats {
 
 class Server final : private KeyObserver {
  public:
-  Server(const Clock& clock, Config config);
+  // `clock` and `disk` must outlive the server. Files (dump.rdb, ...) are
+  // named relative to the disk's root.
+  Server(const Clock& clock, Config config, Disk& disk);
   ~Server() override;
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -87,12 +92,35 @@ class Server final : private KeyObserver {
   // arity, auth, MULTI queueing). argv may be consumed.
   void Execute(Client* client, std::vector<std::string>& argv);
 
-  // Periodic work (serverCron): active expiry, stats sampling.
+  // Periodic work (serverCron): active expiry, stats sampling, save points
+  // and a slice of a running background save; then resumes clients whose
+  // replies waited on the disk.
   void Cron();
+  // Work that runs between commands (a background save): the transport
+  // calls this when it is idle, for about `budget_us`. Returns true while
+  // more remains.
+  bool BackgroundWork(int64_t budget_us);
+  // Clients whose reply waits on durability (a SAVE on a disk that confirms
+  // later) get it here once the disk has; then their pipelined commands run.
+  // Cron() calls it; a transport may call it when the disk reports progress.
+  void ResumeBlockedClients();
+
+  // Log lines (Redis's "DB saved on disk" ...) go to `sink`.
+  void set_log_sink(LogSink sink) { log_sink_ = std::move(sink); }
+  void Log(LogLevel level, std::string_view message) const {
+    if (log_sink_) log_sink_(level, message);
+  }
+
+  // Replaces the whole dataset with `fresh` (a keyspace loaded from disk),
+  // keeping the running snapshot consistent.
+  void ReplaceKeyspace(Keyspace&& fresh);
 
   // Accessors for command handlers.
   Keyspace& keyspace() { return keyspace_; }
   Config& config() { return config_; }
+  const Config& config() const { return config_; }
+  Disk& disk() { return disk_; }
+  RdbPersistence& rdb() { return rdb_; }
   const Clock& clock() const { return clock_; }
   const CommandTable& commands() const { return commands_; }
   ServerStats& stats() { return stats_; }
@@ -100,6 +128,11 @@ class Server final : private KeyObserver {
   void add_dirty(int64_t n) { dirty_ += n; }
   const std::string& run_id() const { return run_id_; }
   uint64_t cron_loops() const { return cron_loops_; }
+
+  // prepareForShutdown()'s persistence part, for SHUTDOWN and SIGTERM: a
+  // running BGSAVE is stopped; with save points (unless `nosave`) or with
+  // `save` the dataset is saved. kOk also when nothing needed saving.
+  RdbPersistence::Outcome PrepareForShutdown(bool save, bool nosave);
 
   // SHUTDOWN: the transport stops serving once it sees this.
   void RequestShutdown() { shutdown_requested_ = true; }
@@ -125,17 +158,26 @@ class Server final : private KeyObserver {
  private:
   void Call(Client* client, const CommandSpec& spec, std::vector<std::string>& argv,
             ReplyBuilder& reply);
-  void RejectCommand(Client* client, ReplyBuilder& reply, std::string_view error);
+  // `spec`: the command being rejected, when known (EXEC aborts).
+  void RejectCommand(Client* client, ReplyBuilder& reply, std::string_view error,
+                     const CommandSpec* spec = nullptr);
+  bool DebugAllowed(const Client& client) const;
   void CountErrors(std::string_view reply_bytes, size_t from);
   bool AuthRequired(const Client* client) const;
 
   // KeyObserver.
   void OnBeforeWrite(int db, std::string_view key) override;
+  bool WantsEveryKey() const override { return rdb_.WantsEveryKey(); }
   void OnExpired(int db, std::string_view key) override;
+  // Checks run before a command (processCommand's rejections after auth).
+  bool DeniedByDiskError(const Client* client, const CommandSpec& spec) const;
 
   const Clock& clock_;
   Config config_;
+  Disk& disk_;
   Keyspace keyspace_;
+  RdbPersistence rdb_{*this, disk_};
+  LogSink log_sink_;
   CommandTable commands_;
   ServerStats stats_;
   std::map<uint64_t, std::unique_ptr<Client>> clients_;

@@ -143,9 +143,15 @@ class Dict {
   // cursor (0 when the iteration is complete). Start with cursor 0.
   template <typename F>
   uint64_t Scan(uint64_t cursor, F&& f) const {
+    return ScanNodes(cursor, [&](const Node* n) { f(n->key, n->value); });
+  }
+  // Scan with the nodes themselves: `f(Node*)` may change a node's value in
+  // place (the snapshot restamps versions) but must not insert or erase.
+  template <typename F>
+  uint64_t ScanNodes(uint64_t cursor, F&& f) const {
     if (size_ == 0) return 0;
     const uint64_t mask = buckets_.size() - 1;
-    for (Node* n = buckets_[cursor & mask]; n != nullptr; n = n->next) f(n->key, n->value);
+    for (Node* n = buckets_[cursor & mask]; n != nullptr; n = n->next) f(n);
     // Increment the reversed cursor: set the unmasked high bits, reverse,
     // add one, reverse back (dict.c dictScan).
     cursor |= ~mask;

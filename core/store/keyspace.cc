@@ -54,6 +54,7 @@ Value& Keyspace::Set(int db, std::string_view key, Value value, bool keep_ttl) {
   Db& d = dbs_[db];
   auto [node, inserted] = d.keys.TryEmplace(key);
   node->value = std::move(value);
+  node->value.set_version(write_version_);
   if (!inserted && !keep_ttl && !d.expires.empty()) d.expires.Erase(key);
   return node->value;
 }
@@ -63,6 +64,7 @@ Value& Keyspace::Add(int db, std::string_view key, Value value) {
   auto [node, inserted] = dbs_[db].keys.TryEmplace(key);
   (void)inserted;
   node->value = std::move(value);
+  node->value.set_version(write_version_);
   return node->value;
 }
 
@@ -103,9 +105,9 @@ bool Keyspace::RemoveExpire(int db, std::string_view key) {
 }
 
 void Keyspace::Flush(int db) {
-  // Observers that need per-key notification (snapshots) must handle a
-  // flush as a whole; they are told about every key here for correctness.
-  if (observer_ != nullptr) {
+  // A snapshot in progress must see every key before it goes (it copies the
+  // ones it has not written yet); otherwise a flush stays a table drop.
+  if (observer_ != nullptr && observer_->WantsEveryKey()) {
     dbs_[db].keys.ForEach([&](const std::string& k, const Value&) { NotifyWrite(db, k); });
   }
   dbs_[db].keys.Clear();
@@ -117,7 +119,13 @@ void Keyspace::FlushAll() {
 }
 
 void Keyspace::SwapDbs(int a, int b) {
-  if (a != b) std::swap(dbs_[a], dbs_[b]);
+  if (a == b) return;
+  if (observer_ != nullptr && observer_->WantsEveryKey()) {
+    for (int db : {a, b}) {
+      dbs_[db].keys.ForEach([&](const std::string& k, const Value&) { NotifyWrite(db, k); });
+    }
+  }
+  std::swap(dbs_[a], dbs_[b]);
 }
 
 const std::string* Keyspace::RandomKey(int db) {

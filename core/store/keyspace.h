@@ -35,6 +35,9 @@ class KeyObserver {
   virtual ~KeyObserver() = default;
   // `key` in `db` is about to be modified, replaced or deleted.
   virtual void OnBeforeWrite(int db, std::string_view key) = 0;
+  // Whether Flush and SwapDbs must call OnBeforeWrite for every key they
+  // touch (a snapshot in progress needs that; otherwise they stay O(1)).
+  virtual bool WantsEveryKey() const { return false; }
   // `key` was deleted because its TTL passed (lazy or active expiry). Redis
   // propagates a DEL to the AOF and replicas at this point.
   virtual void OnExpired(int db, std::string_view key) = 0;
@@ -90,8 +93,8 @@ class Keyspace {
   void Flush(int db);
   void FlushAll();
   // SWAPDB (dbSwapDatabases): exchanges every key and TTL of two databases.
-  // O(1): the tables move, nothing is copied. Observers are not told about
-  // each key; a snapshotter must treat a swap as a change to both dbs.
+  // O(1): the tables move, nothing is copied; but while an observer
+  // WantsEveryKey (a snapshot runs) every key of both dbs is announced first.
   void SwapDbs(int a, int b);
 
   // Direct table access for iteration (KEYS, SCAN, RANDOMKEY, INFO). Callers
@@ -105,6 +108,21 @@ class Keyspace {
   // One active-expiry pass over all databases (activeExpireCycle, "slow"
   // kind); `budget_us` bounds the work. Returns keys expired.
   int64_t ActiveExpireCycle(const Clock& clock, int64_t budget_us);
+
+  // Point-in-time snapshots (core/persist/rdb_snapshot.h). Every value
+  // stored by Set/Add is stamped with the current write version; this starts
+  // a new version and returns it, so every value that exists now has a
+  // smaller stamp than the result and every value stored later has it.
+  uint32_t BeginWriteVersion() { return ++write_version_; }
+  uint32_t write_version() const { return write_version_; }
+  // Mutable table access for the snapshot, which restamps values it has
+  // written. Never used to insert or erase.
+  Dict<Value>& mutable_keys(int db) { return dbs_[db].keys; }
+
+  // Exchanges every database (keys and TTLs) with `other`; the observer, the
+  // write version and the stats stay. DEBUG RELOAD and startup loading
+  // swap a freshly loaded keyspace in this way.
+  void SwapData(Keyspace& other) { std::swap(dbs_, other.dbs_); }
 
   std::mt19937_64& rng() { return rng_; }
   KeyspaceStats& stats() { return stats_; }
@@ -122,6 +140,7 @@ class Keyspace {
   }
 
   std::array<Db, kNumDbs> dbs_;
+  uint32_t write_version_ = 0;  // stamped on every value stored
   int64_t now_ms_ = 0;
   KeyObserver* observer_ = nullptr;
   KeyspaceStats stats_;

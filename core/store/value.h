@@ -89,6 +89,12 @@ class Value {
   void set_no_int(bool no_int) { no_int_ = no_int; }
   bool no_int() const { return no_int_; }
 
+  // Snapshot bookkeeping (see core/persist/rdb_snapshot.h): the keyspace's
+  // write version when this value was stored or last copied out by a
+  // snapshot. It lives in what was padding, so a Value stays 48 bytes.
+  uint32_t version() const { return version_; }
+  void set_version(uint32_t v) { version_ = v; }
+
   // OBJECT ENCODING's answer.
   std::string_view EncodingName() const;
 
@@ -103,6 +109,7 @@ class Value {
       data_;
   bool raw_ = false;
   bool no_int_ = false;
+  uint32_t version_ = 0;
 };
 
 }  // namespace plab

@@ -62,14 +62,19 @@ TEST_SUITE("config") {
         {"list-compress-depth", "0"},
         {"activerehashing", "yes"},
         {"lazyfree-lazy-user-del", "no"},
-        {"save", ""},
+        {"save", "3600 1 300 100 60 10000"},
+        {"dbfilename", "dump.rdb"},
+        {"rdbcompression", "yes"},
+        {"rdbchecksum", "yes"},
+        {"stop-writes-on-bgsave-error", "yes"},
+        {"enable-debug-command", "no"},
         {"appendonly", "no"},
     };
     for (const auto& [name, value] : kDefaults) {
       CAPTURE(name);
       CHECK(ValueOf(c, name) == value);
     }
-    CHECK(plab::ConfigParamNames().size() == 30);
+    CHECK(plab::ConfigParamNames().size() == 35);
   }
 
   TEST_CASE("booleans take yes or no in any case") {
@@ -143,13 +148,34 @@ TEST_SUITE("config") {
           "volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction");
   }
 
-  TEST_CASE("save and appendonly only accept 'no persistence' in this build") {
+  TEST_CASE("save takes <seconds> <changes> pairs like setConfigSaveOption") {
     Config c;
     CHECK(Set(&c, "save", "").ok());
-    Status s = Set(&c, "save", "3600 1");
-    CHECK(s.code() == Status::Code::kInvalidArgument);
-    CHECK(s.message().find("RDB persistence is not implemented yet") != std::string::npos);
+    CHECK(c.save.empty());
+    CHECK(Set(&c, "save", "3600 1").ok());
+    CHECK(c.save == "3600 1");
     CHECK(Set(&c, "save", "3600").message() == "Invalid save parameters");
+    CHECK(Set(&c, "save", "0 5").message() == "Invalid save parameters");
+    CHECK(Set(&c, "save", "10 -1").message() == "Invalid save parameters");
+    CHECK(Set(&c, "save", "10 x").message() == "Invalid save parameters");
+    CHECK(c.save == "3600 1");
+  }
+
+  TEST_CASE("dbfilename must be a file name; rdbchecksum and enable-debug-command are fixed") {
+    Config c;
+    CHECK(Set(&c, "dbfilename", "a/b.rdb", /*startup=*/true).message() ==
+          "dbfilename can't be a path, just a filename");
+    CHECK(Set(&c, "dbfilename", "other.rdb", /*startup=*/true).ok());
+    CHECK(c.dbfilename == "other.rdb");
+    CHECK(Set(&c, "rdbchecksum", "no", false).message() == "can't set immutable config");
+    CHECK(Set(&c, "enable-debug-command", "local", false).message() == "can't set immutable config");
+    CHECK(Set(&c, "enable-debug-command", "local", /*startup=*/true).ok());
+    CHECK(Set(&c, "enable-debug-command", "maybe", /*startup=*/true).message() ==
+          "argument(s) must be one of the following: no, yes, local");
+  }
+
+  TEST_CASE("appendonly only accepts 'no' in this build") {
+    Config c;
     CHECK(Set(&c, "appendonly", "no").ok());
     CHECK(Set(&c, "appendonly", "yes").message().find("AOF persistence is not implemented yet") !=
           std::string::npos);
@@ -275,9 +301,9 @@ TEST_SUITE("config command") {
     CHECK(t.Run("CONFIG SET port 1 hz") == Err("ERR syntax error"));
     CHECK(t.Run("CONFIG SET port") ==
           Err("ERR wrong number of arguments for 'config|set' command"));
-    CHECK(t.Run("CONFIG SET save \"3600 1\"") ==
-          Err("ERR CONFIG SET failed (possibly related to argument 'save') - RDB persistence is "
-              "not implemented yet in this build (only save \"\" is accepted)"));
+    CHECK(t.Run("CONFIG SET save \"3600\"") ==
+          Err("ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save "
+              "parameters"));
     CHECK(t.Run("CONFIG SET save \"\"") == kOk);
     CHECK(t.engine.server().config().port == 6379);
   }

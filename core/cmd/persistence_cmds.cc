@@ -1,0 +1,139 @@
+// SAVE, BGSAVE [SCHEDULE], LASTSAVE and DEBUG RELOAD (rdb.c, debug.c).
+// The work is RdbPersistence's; these handlers give Redis 7.0's replies.
+#include <string>
+
+#include "core/cmd/command.h"
+#include "core/cmd/command_table.h"
+#include "core/server/server.h"
+
+namespace plab {
+namespace {
+
+// Replies once the pending foreground save is durable (or failed): the
+// client waits like Redis's SAVE caller waits for rdbSave().
+void ReplyWhenSaved(CommandContext& ctx, std::string ok_reply) {
+  RdbPersistence* rdb = &ctx.server.rdb();
+  ctx.client.blocked_on = [rdb, ok = std::move(ok_reply)](ReplyBuilder& reply) {
+    if (rdb->foreground_pending()) return false;
+    if (rdb->last_save_ok()) {
+      reply.Simple(ok);
+    } else {
+      reply.Error("ERR");
+    }
+    return true;
+  };
+}
+
+void Save(CommandContext& ctx) {
+  RdbPersistence& rdb = ctx.server.rdb();
+  if (rdb.bgsave_in_progress() || rdb.foreground_pending()) {
+    return ctx.reply.Error("ERR Background save already in progress");
+  }
+  rdb.CountSaveCommand();
+  switch (rdb.Save()) {
+    case RdbPersistence::Outcome::kOk:
+      return ctx.reply.Ok();
+    case RdbPersistence::Outcome::kFailed:
+      return ctx.reply.Error("ERR");  // shared.err: details are in the log
+    case RdbPersistence::Outcome::kPending:
+      return ReplyWhenSaved(ctx, "OK");
+  }
+}
+
+void BgSave(CommandContext& ctx) {
+  bool schedule = false;
+  if (ctx.argv.size() > 1) {
+    if (ctx.argv.size() == 2 && EqualsIgnoreCase(ctx.argv[1], "schedule")) {
+      schedule = true;
+    } else {
+      return ctx.Syntax();
+    }
+  }
+  RdbPersistence& rdb = ctx.server.rdb();
+  if (rdb.bgsave_in_progress()) {
+    return ctx.reply.Error("ERR Background save already in progress");
+  }
+  // Inside EXEC Redis never forks: it schedules the save for the next cron.
+  // A foreground save still waiting on the disk plays the AOF rewrite's part
+  // of "another child process is active".
+  if (ctx.client.in_multi || rdb.foreground_pending()) {
+    if (schedule || ctx.client.in_multi) {
+      rdb.ScheduleBackgroundSave();
+      return ctx.reply.Simple("Background saving scheduled");
+    }
+    return ctx.reply.Error(
+        "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE "
+        "SCHEDULE in order to schedule a BGSAVE whenever possible.");
+  }
+  if (!rdb.StartBackgroundSave().ok()) return ctx.reply.Error("ERR");
+  ctx.reply.Simple("Background saving started");
+}
+
+void LastSave(CommandContext& ctx) { ctx.reply.Integer(ctx.server.rdb().info().last_save_time_s); }
+
+// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty, load the file back.
+// MERGE is accepted for compatibility; with NOFLUSH the loaded keys replace
+// existing ones of the same name instead of being refused as duplicates.
+void DebugReload(CommandContext& ctx) {
+  bool flush = true, save = true;
+  for (size_t i = 2; i < ctx.argv.size(); ++i) {
+    const std::string& opt = ctx.argv[i];
+    if (EqualsIgnoreCase(opt, "merge")) {
+    } else if (EqualsIgnoreCase(opt, "noflush")) {
+      flush = false;
+    } else if (EqualsIgnoreCase(opt, "nosave")) {
+      save = false;
+    } else {
+      return ctx.reply.Error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+    }
+  }
+  Server& server = ctx.server;
+  RdbPersistence& rdb = server.rdb();
+  if (save && (rdb.Save() == RdbPersistence::Outcome::kFailed)) return ctx.reply.Error("ERR");
+  // A save still waiting on an asynchronous disk has already handed its
+  // bytes to the disk's page cache, so they can be read back now.
+  Keyspace fresh;
+  Result<RdbLoadResult> loaded = rdb.Load(&fresh);
+  if (!loaded.ok()) {
+    server.Log(LogLevel::kWarning, "Error loading the RDB dump: " + loaded.status().message());
+    return ctx.reply.Error("ERR Error trying to load the RDB dump");
+  }
+  server.TouchAllWatchedInDb(-1);
+  if (flush) {
+    server.ReplaceKeyspace(std::move(fresh));
+  } else {
+    Keyspace& live = server.keyspace();
+    for (int db = 0; db < Keyspace::kNumDbs; ++db) {
+      fresh.mutable_keys(db).ForEachNode([&](Dict<Value>::Node* n) {
+        const int64_t when = fresh.GetExpire(db, n->key);
+        live.Set(db, n->key, std::move(n->value));
+        if (when != Keyspace::kNoExpire) live.SetExpire(db, n->key, when);
+      });
+    }
+  }
+  server.Log(LogLevel::kWarning, "DB reloaded by DEBUG RELOAD");
+  ctx.reply.Ok();
+}
+
+void Debug(CommandContext& ctx) {
+  if (EqualsIgnoreCase(ctx.argv[1], "reload")) return DebugReload(ctx);
+  // addReplySubcommandSyntaxError().
+  ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
+                  ctx.argv[1].substr(0, 128) + "'. Try DEBUG HELP.");
+}
+
+}  // namespace
+
+void RegisterPersistenceCommands(CommandTable& t) {
+  t.Add(MakeSpec("save", 1, kCmdAdmin | kCmdNoScript | kCmdNoMulti, Save, "server", "1.0.0", "",
+                 "Writes the dataset to dump.rdb now, blocking until it is durable."));
+  t.Add(MakeSpec("bgsave", -1, kCmdAdmin | kCmdNoScript, BgSave, "server", "1.0.0", "[SCHEDULE]",
+                 "Writes the dataset to dump.rdb in the background, as of this moment."));
+  t.Add(MakeSpec("lastsave", 1, kCmdLoading | kCmdStale | kCmdFast, LastSave, "server", "1.0.0",
+                 "", "Unix time of the last successful save."));
+  t.Add(MakeSpec("debug", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, Debug, "server",
+                 "1.0.0", "subcommand [argument]",
+                 "Debugging commands; PersistLab implements DEBUG RELOAD."));
+}
+
+}  // namespace plab

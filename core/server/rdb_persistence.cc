@@ -1,0 +1,215 @@
+#include "core/server/rdb_persistence.h"
+
+#include <cstdio>
+
+#include "core/persist/rdb_writer.h"
+#include "core/server/memory_estimate.h"
+#include "core/server/server.h"
+#include "core/util/log_sink.h"
+#include "core/util/numbers.h"
+
+namespace plab {
+namespace {
+
+// CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this
+// many seconds before trying again.
+constexpr int64_t kBgsaveRetryDelaySec = 5;
+// Bytes serialized per DurableWrite step of a background save: small enough
+// that one step is a short pause for clients, big enough to write well.
+constexpr size_t kSliceBytes = 256 * 1024;
+
+}  // namespace
+
+std::vector<SavePoint> ParseSavePoints(std::string_view text) {
+  std::vector<SavePoint> points;
+  std::vector<std::string_view> words;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && text[i] == ' ') ++i;
+    size_t j = i;
+    while (j < text.size() && text[j] != ' ') ++j;
+    if (j > i) words.push_back(text.substr(i, j - i));
+    i = j;
+  }
+  for (size_t k = 0; k + 1 < words.size(); k += 2) {
+    auto seconds = ParseInt64(words[k]);
+    auto changes = ParseInt64(words[k + 1]);
+    if (seconds && changes) points.push_back({*seconds, *changes});
+  }
+  return points;
+}
+
+RdbPersistence::RdbPersistence(Server& server, Disk& disk) : server_(server), disk_(&disk) {}
+
+void RdbPersistence::Log(LogLevel level, const std::string& message) const {
+  server_.Log(level, message);
+}
+
+rdb::RdbWriteOptions RdbPersistence::WriteOptions() const {
+  const Config& c = server_.config();
+  rdb::RdbWriteOptions o;
+  o.compression = c.rdbcompression;
+  o.checksum = c.rdbchecksum;
+  o.ctime_s = server_.clock().NowMillis() / 1000;
+  o.used_mem = EstimateMemory(server_).total();
+  o.list_max_listpack_size = c.list_max_listpack_size;
+  return o;
+}
+
+Result<RdbLoadResult> RdbPersistence::Load(Keyspace* fresh) {
+  const std::string& name = server_.config().dbfilename;
+  Result<std::string> bytes = disk_->ReadAll(name);
+  if (!bytes.ok()) return bytes.status();
+  Result<RdbLoadResult> loaded =
+      LoadRdb(*bytes, server_.clock().NowMillis(), server_.config(), fresh);
+  if (loaded.ok()) {
+    info_.last_load_keys_loaded = loaded->keys_loaded;
+    info_.last_load_keys_expired = loaded->keys_expired;
+  }
+  return loaded;
+}
+
+// rdbSave(): the whole keyspace, now.
+RdbPersistence::Outcome RdbPersistence::Save(std::string* bytes) {
+  Result<std::string> data = rdb::SerializeKeyspace(server_.keyspace(), WriteOptions());
+  if (!data.ok()) {
+    Log(LogLevel::kWarning, "Write error saving DB on disk: " + data.status().message());
+    last_save_ok_ = false;
+    return Outcome::kFailed;
+  }
+  if (bytes != nullptr) *bytes = *data;
+  foreground_ = std::make_unique<DurableWrite>();
+  foreground_dirty_ = server_.dirty();
+  foreground_->Start(*disk_, "", server_.config().dbfilename, std::move(*data));
+  PollForegroundSave();
+  if (foreground_ != nullptr) return Outcome::kPending;
+  return last_save_ok_ ? Outcome::kOk : Outcome::kFailed;
+}
+
+void RdbPersistence::PollForegroundSave() {
+  if (foreground_ == nullptr) return;
+  Status status = foreground_->Poll();
+  if (!foreground_->done() && !foreground_->failed()) return;
+  last_save_ok_ = foreground_->done();
+  foreground_.reset();
+  if (!last_save_ok_) {
+    Log(LogLevel::kWarning, "Write error saving DB on disk: " + status.message());
+    return;
+  }
+  Log(LogLevel::kNotice, "DB saved on disk");
+  // Writes that arrived while an asynchronous disk confirmed the save stay
+  // counted (Redis blocks for the whole SAVE, so for it this is dirty = 0).
+  server_.add_dirty(-foreground_dirty_);
+  info_.last_save_time_s = server_.clock().NowMillis() / 1000;
+  info_.last_bgsave_ok = true;
+}
+
+Status RdbPersistence::StartBackgroundSave() {
+  if (bgsave_ != nullptr || foreground_ != nullptr) {
+    return Status::InvalidArgument("Background save already in progress");
+  }
+  const int64_t now_ms = server_.clock().NowMillis();
+  ++info_.saves;
+  info_.dirty_before_bgsave = server_.dirty();
+  info_.last_bgsave_try_s = now_ms / 1000;
+  bgsave_ = std::make_unique<BackgroundSave>(server_.keyspace(), WriteOptions());
+  bgsave_->start_ms = now_ms;
+  info_.bgsave_start_s = now_ms / 1000;
+  rdb::RdbSnapshot* snapshot = &bgsave_->snapshot;
+  bgsave_->write.Start(*disk_, "", server_.config().dbfilename,
+                       [snapshot](WritableFile& file, bool& finished) -> Status {
+                         std::string slice;
+                         PLAB_RETURN_IF_ERROR(snapshot->Produce(kSliceBytes, &slice));
+                         finished = snapshot->finished();
+                         return file.Append(slice);
+                       });
+  // Redis logs the child's pid; there is no child here.
+  Log(LogLevel::kNotice, "Background saving started (fork-less snapshot of " +
+             std::to_string(bgsave_->snapshot.keys_total()) + " keys)");
+  return Status::Ok();
+}
+
+bool RdbPersistence::BackgroundWork(int64_t budget_us) {
+  if (bgsave_ == nullptr) return false;
+  const Clock& clock = server_.clock();
+  const int64_t deadline = clock.NowMicros() + budget_us;
+  do {
+    Status status = bgsave_->write.Step();
+    if (bgsave_->write.done() || bgsave_->write.failed()) {
+      if (!status.ok()) Log(LogLevel::kWarning, "Write error saving DB on disk: " + status.message());
+      FinishBackgroundSave(bgsave_->write.done());
+      return false;
+    }
+    if (bgsave_->write.waiting()) return true;  // the disk will call back later
+  } while (clock.NowMicros() < deadline);
+  return true;
+}
+
+// backgroundSaveDoneHandlerDisk().
+void RdbPersistence::FinishBackgroundSave(bool ok) {
+  const int64_t now_ms = server_.clock().NowMillis();
+  info_.last_bgsave_time_sec = now_ms / 1000 - bgsave_->start_ms / 1000;
+  if (ok) {
+    Log(LogLevel::kNotice, "Background saving terminated with success");
+    server_.add_dirty(-info_.dirty_before_bgsave);
+    info_.last_save_time_s = now_ms / 1000;
+    info_.last_bgsave_ok = true;
+    info_.last_cow_size = bgsave_->snapshot.cow_bytes();
+  } else {
+    Log(LogLevel::kWarning, "Background saving error");
+    info_.last_bgsave_ok = false;
+  }
+  bgsave_.reset();
+}
+
+void RdbPersistence::KillBackgroundSave() {
+  if (bgsave_ == nullptr) return;
+  // Redis kills the child with SIGUSR1, which is not counted as a failure.
+  Log(LogLevel::kWarning, "Background saving stopped before it finished; temp file removed");
+  const std::string temp = bgsave_->write.temp_path();
+  bgsave_.reset();  // closes the temp file
+  if (disk_->Exists(temp)) (void)disk_->Remove(temp);
+}
+
+void RdbPersistence::Cron(int64_t budget_us) {
+  const int64_t now_s = server_.clock().NowMillis() / 1000;
+  if (bgsave_ != nullptr) {
+    BackgroundWork(budget_us);
+    return;
+  }
+  if (foreground_ != nullptr) {
+    PollForegroundSave();
+    return;
+  }
+  const bool may_retry =
+      now_s - info_.last_bgsave_try_s > kBgsaveRetryDelaySec || info_.last_bgsave_ok;
+  for (const SavePoint& sp : ParseSavePoints(server_.config().save)) {
+    if (server_.dirty() >= sp.changes && now_s - info_.last_save_time_s > sp.seconds &&
+        may_retry) {
+      Log(LogLevel::kNotice, std::to_string(sp.changes) + " changes in " + std::to_string(sp.seconds) +
+                 " seconds. Saving...");
+      (void)StartBackgroundSave();
+      return;
+    }
+  }
+  if (info_.bgsave_scheduled && may_retry && StartBackgroundSave().ok()) {
+    info_.bgsave_scheduled = false;
+  }
+}
+
+bool RdbPersistence::WritesDenied() const {
+  const Config& c = server_.config();
+  return c.stop_writes_on_bgsave_error && !c.save.empty() && !info_.last_bgsave_ok;
+}
+
+int64_t RdbPersistence::current_keys_processed() const {
+  return bgsave_ ? bgsave_->snapshot.keys_processed() : 0;
+}
+int64_t RdbPersistence::current_keys_total() const {
+  return bgsave_ ? bgsave_->snapshot.keys_total() : 0;
+}
+int64_t RdbPersistence::current_cow_size() const {
+  return bgsave_ ? bgsave_->snapshot.cow_bytes() : 0;
+}
+
+}  // namespace plab
