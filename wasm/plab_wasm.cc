@@ -26,6 +26,14 @@
 namespace plab {
 namespace {
 
+// The page's user owns the engine, like a local connection to a Redis with
+// enable-debug-command local: DEBUG RELOAD works in the playground.
+Config LabConfig() {
+  Config config;
+  config.enable_debug_command = "local";
+  return config;
+}
+
 class Lab {
  public:
   // `virtual_time`: a ManualClock that only moves through AdvanceMillis(), so
@@ -34,7 +42,7 @@ class Lab {
       : clock_(virtual_time ? static_cast<std::unique_ptr<Clock>>(std::make_unique<ManualClock>())
                             : std::make_unique<SystemClock>()),
         manual_(virtual_time ? static_cast<ManualClock*>(clock_.get()) : nullptr),
-        engine_(std::make_unique<Engine>(*clock_)) {}
+        engine_(std::make_unique<Engine>(*clock_, LabConfig())) {}
 
   // One command line, split like redis-cli / Redis inline commands.
   std::string Execute(const std::string& line) {

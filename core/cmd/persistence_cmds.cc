@@ -5,6 +5,7 @@
 #include "core/cmd/command.h"
 #include "core/cmd/command_table.h"
 #include "core/server/server.h"
+#include "core/util/numbers.h"
 
 namespace plab {
 namespace {
@@ -115,8 +116,39 @@ void DebugReload(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
+// DEBUG POPULATE count [prefix] [size]: `count` keys "<prefix>:<n>" (prefix
+// "key") holding "value:<n>", or that text cut or zero-padded to `size`
+// bytes. Existing keys are left alone. Like debug.c it doesn't count as
+// changes for the save points.
+void DebugPopulate(CommandContext& ctx) {
+  auto count = ParseInt64(ctx.argv[2]);
+  int64_t size = 0;
+  if (ctx.argv.size() == 5) {
+    auto v = ParseInt64(ctx.argv[4]);
+    size = v.value_or(-1);
+  }
+  if (!count || *count < 0 || size < 0) {
+    return ctx.reply.Error("ERR value is out of range, must be positive");
+  }
+  const std::string prefix = ctx.argv.size() >= 4 ? ctx.argv[3] : "key";
+  Keyspace& ks = ctx.keyspace();
+  for (int64_t i = 0; i < *count; ++i) {
+    // debug.c formats the key into a 128-byte buffer: at most 127 bytes.
+    std::string key = (prefix + ":" + std::to_string(i)).substr(0, 127);
+    if (ks.Lookup(ctx.db(), key) != nullptr) continue;
+    std::string value = "value:" + std::to_string(i);
+    if (size > 0) value.resize(static_cast<size_t>(size), '\0');
+    ks.Add(ctx.db(), key, Value::String(std::move(value), /*raw=*/false));
+    ctx.server.TouchKey(ctx.db(), key);
+  }
+  ctx.reply.Ok();
+}
+
 void Debug(CommandContext& ctx) {
   if (EqualsIgnoreCase(ctx.argv[1], "reload")) return DebugReload(ctx);
+  if (EqualsIgnoreCase(ctx.argv[1], "populate") && ctx.argv.size() >= 3 && ctx.argv.size() <= 5) {
+    return DebugPopulate(ctx);
+  }
   // addReplySubcommandSyntaxError().
   ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
                   ctx.argv[1].substr(0, 128) + "'. Try DEBUG HELP.");
@@ -133,7 +165,7 @@ void RegisterPersistenceCommands(CommandTable& t) {
                  "", "Unix time of the last successful save."));
   t.Add(MakeSpec("debug", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, Debug, "server",
                  "1.0.0", "subcommand [argument]",
-                 "Debugging commands; PersistLab implements DEBUG RELOAD."));
+                 "Debugging commands; PersistLab implements DEBUG RELOAD and DEBUG POPULATE."));
 }
 
 }  // namespace plab

@@ -1,8 +1,8 @@
 // DurableWrite: replaces a file so that a crash at any moment leaves either
 // the complete old file or the complete new file under its name, never a
-// mix. This is the one place that knows the sequence (what Redis's
-// rdbSave does with temp-<pid>.rdb, fsync and rename, plus the directory
-// fsync Redis 7.0 does not do but that ext4 needs for the rename to last):
+// mix. This is the one place that knows the sequence (Redis 7.0.15's
+// rdbSave: temp-<pid>.rdb, fsync, rename, then fsyncFileDir so the rename
+// itself survives a power cut):
 //
 //   kOpen       open `dir/temp-<name>` (truncating a leftover one)
 //   kWrite      write the data (or one slice per Step() with a Writer)

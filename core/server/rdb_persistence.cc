@@ -70,17 +70,23 @@ Result<RdbLoadResult> RdbPersistence::Load(Keyspace* fresh) {
 }
 
 // rdbSave(): the whole keyspace, now.
-RdbPersistence::Outcome RdbPersistence::Save(std::string* bytes) {
-  Result<std::string> data = rdb::SerializeKeyspace(server_.keyspace(), WriteOptions());
-  if (!data.ok()) {
-    Log(LogLevel::kWarning, "Write error saving DB on disk: " + data.status().message());
-    last_save_ok_ = false;
-    return Outcome::kFailed;
-  }
-  if (bytes != nullptr) *bytes = *data;
-  foreground_ = std::make_unique<DurableWrite>();
+RdbPersistence::SaveJob::SaveJob(Keyspace& keyspace, const rdb::RdbWriteOptions& options,
+                                 Disk& disk, const std::string& name)
+    : snapshot(keyspace, options) {
+  rdb::RdbSnapshot* s = &snapshot;
+  write.Start(disk, "", name, [s](WritableFile& file, bool& finished) -> Status {
+    std::string slice;
+    PLAB_RETURN_IF_ERROR(s->Produce(kSliceBytes, &slice));
+    finished = s->finished();
+    return file.Append(slice);
+  });
+}
+
+// rdbSave(): the whole keyspace, streamed to the temp file in slices.
+RdbPersistence::Outcome RdbPersistence::Save() {
+  foreground_ = std::make_unique<SaveJob>(server_.keyspace(), WriteOptions(), *disk_,
+                                          server_.config().dbfilename);
   foreground_dirty_ = server_.dirty();
-  foreground_->Start(*disk_, "", server_.config().dbfilename, std::move(*data));
   PollForegroundSave();
   if (foreground_ != nullptr) return Outcome::kPending;
   return last_save_ok_ ? Outcome::kOk : Outcome::kFailed;
@@ -88,9 +94,9 @@ RdbPersistence::Outcome RdbPersistence::Save(std::string* bytes) {
 
 void RdbPersistence::PollForegroundSave() {
   if (foreground_ == nullptr) return;
-  Status status = foreground_->Poll();
-  if (!foreground_->done() && !foreground_->failed()) return;
-  last_save_ok_ = foreground_->done();
+  Status status = foreground_->write.Poll();
+  if (!foreground_->write.done() && !foreground_->write.failed()) return;
+  last_save_ok_ = foreground_->write.done();
   foreground_.reset();
   if (!last_save_ok_) {
     Log(LogLevel::kWarning, "Write error saving DB on disk: " + status.message());
@@ -112,17 +118,10 @@ Status RdbPersistence::StartBackgroundSave() {
   ++info_.saves;
   info_.dirty_before_bgsave = server_.dirty();
   info_.last_bgsave_try_s = now_ms / 1000;
-  bgsave_ = std::make_unique<BackgroundSave>(server_.keyspace(), WriteOptions());
+  bgsave_ = std::make_unique<SaveJob>(server_.keyspace(), WriteOptions(), *disk_,
+                                      server_.config().dbfilename);
   bgsave_->start_ms = now_ms;
   info_.bgsave_start_s = now_ms / 1000;
-  rdb::RdbSnapshot* snapshot = &bgsave_->snapshot;
-  bgsave_->write.Start(*disk_, "", server_.config().dbfilename,
-                       [snapshot](WritableFile& file, bool& finished) -> Status {
-                         std::string slice;
-                         PLAB_RETURN_IF_ERROR(snapshot->Produce(kSliceBytes, &slice));
-                         finished = snapshot->finished();
-                         return file.Append(slice);
-                       });
   // Redis logs the child's pid; there is no child here.
   Log(LogLevel::kNotice, "Background saving started (fork-less snapshot of " +
              std::to_string(bgsave_->snapshot.keys_total()) + " keys)");

@@ -83,8 +83,7 @@ class RdbPersistence {
   // Serializes the whole keyspace now and writes it durably. kPending: the
   // disk has not confirmed durability yet; PollForegroundSave() (cron calls
   // it) finishes the job, then last_save_ok() tells how it went.
-  // `bytes` (optional) receives the file's contents.
-  Outcome Save(std::string* bytes = nullptr);
+  Outcome Save();
   void PollForegroundSave();
   bool foreground_pending() const { return foreground_ != nullptr; }
   bool last_save_ok() const { return last_save_ok_; }
@@ -128,9 +127,12 @@ class RdbPersistence {
   int64_t current_cow_size() const;
 
  private:
-  struct BackgroundSave {
-    BackgroundSave(Keyspace& keyspace, const rdb::RdbWriteOptions& options)
-        : snapshot(keyspace, options) {}
+  // A snapshot streamed through a DurableWrite. SAVE runs one to the end
+  // before any other command (so nothing is ever copied on write); BGSAVE
+  // keeps one going across cron ticks.
+  struct SaveJob {
+    SaveJob(Keyspace& keyspace, const rdb::RdbWriteOptions& options, Disk& disk,
+            const std::string& name);
     rdb::RdbSnapshot snapshot;
     DurableWrite write;
     int64_t start_ms = 0;
@@ -143,8 +145,8 @@ class RdbPersistence {
   Server& server_;
   Disk* disk_;
   RdbInfo info_;
-  std::unique_ptr<BackgroundSave> bgsave_;
-  std::unique_ptr<DurableWrite> foreground_;  // a SAVE waiting on its ticket
+  std::unique_ptr<SaveJob> bgsave_;
+  std::unique_ptr<SaveJob> foreground_;  // a SAVE waiting on its ticket
   int64_t foreground_dirty_ = 0;              // dirty when that SAVE started
   bool last_save_ok_ = true;
 };
