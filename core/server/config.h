@@ -51,6 +51,12 @@ struct Config {
   bool rdbchecksum = true;
   bool stop_writes_on_bgsave_error = true;
   std::string enable_debug_command = "no";  // no | yes | local (DEBUG)
+  // PersistLab's own knobs for the fork-less BGSAVE (not Redis parameters,
+  // so CONFIG cannot see them): bytes serialized per step, and at most this
+  // many steps per cron tick or idle slice — a clock that does not move
+  // (virtual time) still gets the save done a bounded piece at a time.
+  int64_t rdb_save_slice_bytes = 256 * 1024;
+  int64_t rdb_save_max_slices_per_tick = 64;
   // AOF arrives with its own issue; until then only "no" is accepted.
   bool appendonly = false;
 

@@ -1,5 +1,6 @@
 #include "core/server/rdb_persistence.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/persist/rdb_writer.h"
@@ -14,9 +15,6 @@ namespace {
 // CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this
 // many seconds before trying again.
 constexpr int64_t kBgsaveRetryDelaySec = 5;
-// Bytes serialized per DurableWrite step of a background save: small enough
-// that one step is a short pause for clients, big enough to write well.
-constexpr size_t kSliceBytes = 256 * 1024;
 
 }  // namespace
 
@@ -45,6 +43,10 @@ void RdbPersistence::Log(LogLevel level, const std::string& message) const {
   server_.Log(level, message);
 }
 
+size_t RdbPersistence::SliceBytes() const {
+  return static_cast<size_t>(std::max<int64_t>(1, server_.config().rdb_save_slice_bytes));
+}
+
 rdb::RdbWriteOptions RdbPersistence::WriteOptions() const {
   const Config& c = server_.config();
   rdb::RdbWriteOptions o;
@@ -71,12 +73,12 @@ Result<RdbLoadResult> RdbPersistence::Load(Keyspace* fresh) {
 
 // rdbSave(): the whole keyspace, now.
 RdbPersistence::SaveJob::SaveJob(Keyspace& keyspace, const rdb::RdbWriteOptions& options,
-                                 Disk& disk, const std::string& name)
+                                 Disk& disk, const std::string& name, size_t slice_bytes)
     : snapshot(keyspace, options) {
   rdb::RdbSnapshot* s = &snapshot;
-  write.Start(disk, "", name, [s](WritableFile& file, bool& finished) -> Status {
+  write.Start(disk, "", name, [s, slice_bytes](WritableFile& file, bool& finished) -> Status {
     std::string slice;
-    PLAB_RETURN_IF_ERROR(s->Produce(kSliceBytes, &slice));
+    PLAB_RETURN_IF_ERROR(s->Produce(slice_bytes, &slice));
     finished = s->finished();
     return file.Append(slice);
   });
@@ -84,8 +86,15 @@ RdbPersistence::SaveJob::SaveJob(Keyspace& keyspace, const rdb::RdbWriteOptions&
 
 // rdbSave(): the whole keyspace, streamed to the temp file in slices.
 RdbPersistence::Outcome RdbPersistence::Save() {
+  // Both jobs write through the same temp file name, so a background save
+  // cannot go on under a foreground one (SAVE itself refuses to start then;
+  // DEBUG RELOAD, FLUSHALL and SHUTDOWN stop it, as Redis kills its child).
+  KillBackgroundSave();
+  // One foreground save at a time: an earlier one still waiting on an
+  // asynchronous disk is what the caller waits for.
+  if (foreground_ != nullptr) return Outcome::kPending;
   foreground_ = std::make_unique<SaveJob>(server_.keyspace(), WriteOptions(), *disk_,
-                                          server_.config().dbfilename);
+                                          server_.config().dbfilename, SliceBytes());
   foreground_dirty_ = server_.dirty();
   PollForegroundSave();
   if (foreground_ != nullptr) return Outcome::kPending;
@@ -119,7 +128,7 @@ Status RdbPersistence::StartBackgroundSave() {
   info_.dirty_before_bgsave = server_.dirty();
   info_.last_bgsave_try_s = now_ms / 1000;
   bgsave_ = std::make_unique<SaveJob>(server_.keyspace(), WriteOptions(), *disk_,
-                                      server_.config().dbfilename);
+                                      server_.config().dbfilename, SliceBytes());
   bgsave_->start_ms = now_ms;
   info_.bgsave_start_s = now_ms / 1000;
   // Redis logs the child's pid; there is no child here.
@@ -132,6 +141,7 @@ bool RdbPersistence::BackgroundWork(int64_t budget_us) {
   if (bgsave_ == nullptr) return false;
   const Clock& clock = server_.clock();
   const int64_t deadline = clock.NowMicros() + budget_us;
+  int64_t slices = server_.config().rdb_save_max_slices_per_tick;
   do {
     Status status = bgsave_->write.Step();
     if (bgsave_->write.done() || bgsave_->write.failed()) {
@@ -140,7 +150,7 @@ bool RdbPersistence::BackgroundWork(int64_t budget_us) {
       return false;
     }
     if (bgsave_->write.waiting()) return true;  // the disk will call back later
-  } while (clock.NowMicros() < deadline);
+  } while (--slices > 0 && clock.NowMicros() < deadline);
   return true;
 }
 

@@ -97,7 +97,8 @@ class RdbPersistence {
   Status StartBackgroundSave();
   void ScheduleBackgroundSave() { info_.bgsave_scheduled = true; }
   // Advances a running background save for about `budget_us` of the
-  // clock's time (at least one slice). Returns true while work remains.
+  // clock's time (at least one slice, at most rdb_save_max_slices_per_tick
+  // of rdb_save_slice_bytes). Returns true while work remains.
   bool BackgroundWork(int64_t budget_us);
   // Stops a running background save, removing its temp file, like Redis's
   // killRDBChild() (FLUSHALL, SHUTDOWN). Not counted as a failure.
@@ -132,13 +133,14 @@ class RdbPersistence {
   // keeps one going across cron ticks.
   struct SaveJob {
     SaveJob(Keyspace& keyspace, const rdb::RdbWriteOptions& options, Disk& disk,
-            const std::string& name);
+            const std::string& name, size_t slice_bytes);
     rdb::RdbSnapshot snapshot;
     DurableWrite write;
     int64_t start_ms = 0;
   };
 
   rdb::RdbWriteOptions WriteOptions() const;
+  size_t SliceBytes() const;
   void FinishBackgroundSave(bool ok);
   void Log(LogLevel level, const std::string& message) const;
 
