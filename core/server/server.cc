@@ -357,6 +357,9 @@ RdbPersistence::Outcome Server::PrepareForShutdown(bool save, bool nosave) {
 bool Server::BackgroundWork(int64_t budget_us) { return rdb_.BackgroundWork(budget_us); }
 
 void Server::ResumeBlockedClients() {
+  // A SAVE waiting on the disk moves on first (rename, directory sync), so
+  // a transport calling this when the disk reports progress needs no cron.
+  rdb_.PollForegroundSave();
   std::vector<Client*> ready;
   for (auto& [id, c] : clients_) {
     if (!c->blocked_on) continue;
