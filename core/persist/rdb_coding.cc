@@ -275,21 +275,35 @@ Result<uint64_t> ByteReader::GetLength() {
 }
 
 Result<std::string> ByteReader::GetString() {
+  std::string scratch;
+  Result<std::string_view> view = GetStringView(&scratch);
+  if (!view.ok()) return view.status();
+  if (view->data() == scratch.data()) return scratch;
+  return std::string(*view);
+}
+
+Result<std::string_view> ByteReader::GetStringView(std::string* scratch) {
   const uint64_t start = offset();
   Result<LengthOrEncoding> len = GetLengthOrEncoding();
   if (!len.ok()) return len.status();
   if (len->is_encoding) {
+    Result<std::string> decoded = Corrupt(start, "");
     switch (len->value) {
       case kEncInt8:
       case kEncInt16:
       case kEncInt32:
-        return GetIntegerString(static_cast<uint8_t>(len->value), start);
+        decoded = GetIntegerString(static_cast<uint8_t>(len->value), start);
+        break;
       case kEncLzf:
-        return GetLzfString(start);
+        decoded = GetLzfString(start);
+        break;
       default:
         return Corrupt(start, "unknown string encoding " +
                                   Hex2(static_cast<uint8_t>(kLenEncoded | len->value)));
     }
+    if (!decoded.ok()) return decoded.status();
+    *scratch = std::move(*decoded);
+    return std::string_view(*scratch);
   }
   // Compared as 64-bit before any allocation: a hostile length must not
   // reserve memory, and must not wrap around a 32-bit size_t (wasm32).
@@ -297,9 +311,7 @@ Result<std::string> ByteReader::GetString() {
     return Corrupt(start, "string length " + std::to_string(len->value) +
                               " exceeds the remaining " + std::to_string(remaining()) + " bytes");
   }
-  Result<std::string_view> bytes = Take(static_cast<size_t>(len->value), "string", start);
-  if (!bytes.ok()) return bytes.status();
-  return std::string(*bytes);
+  return Take(static_cast<size_t>(len->value), "string", start);
 }
 
 Result<std::string> ByteReader::GetIntegerString(uint8_t encoding, uint64_t start) {

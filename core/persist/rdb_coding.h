@@ -105,6 +105,10 @@ class ByteReader {
   // loads them), or LZF (decompressed and checked to expand to exactly its
   // stated length). Never allocates more than the input could produce.
   Result<std::string> GetString();
+  // The same, without copying a raw string: the view points into the input,
+  // or into *scratch for the integer and LZF forms. Valid until the next
+  // call that uses `scratch` (and while the input lives).
+  Result<std::string_view> GetStringView(std::string* scratch);
 
   Result<double> GetDoubleBinary();
   // The old text form. Like rdbLoadDoubleValue (which uses sscanf "%lg"),

@@ -90,7 +90,7 @@ class Loader {
   Result<MaybeValue> LoadQuicklist(bool v2);
   Result<MaybeValue> LoadBlob(uint8_t type);
   Result<MaybeValue> ListFrom(std::vector<ListpackEntry> entries);
-  Result<MaybeValue> SetFrom(const std::vector<std::string>& members, uint64_t at);
+  Result<MaybeValue> SetFrom(std::vector<std::string> members, uint64_t at);
   Result<MaybeValue> ZsetFromPairs(const std::vector<ListpackEntry>& entries, uint64_t at);
   Result<MaybeValue> HashFromPairs(std::vector<std::pair<std::string, std::string>> pairs,
                                    bool check_value_length, uint64_t at);
@@ -167,8 +167,13 @@ Status Loader::LoadOpcode(uint8_t op, uint64_t at, bool* done) {
       return Status::Ok();
     }
     case rdb::kOpResizeDb: {
-      PLAB_RETURN_IF_ERROR(r_.GetLength().status());  // sizes are only hints
-      return r_.GetLength().status();
+      // A hint: size the key table once instead of doubling it all the way
+      // up (Redis's dictExpand). Hostile hints are capped by what the rest
+      // of the file could hold (every key takes at least 3 bytes).
+      PLAB_LOAD_OR_RETURN(keys, r_.GetLength());
+      PLAB_RETURN_IF_ERROR(r_.GetLength().status());
+      out_->ReserveKeys(db_, static_cast<size_t>(std::min<uint64_t>(keys, r_.remaining() / 3)));
+      return Status::Ok();
     }
     case rdb::kOpAux: {
       PLAB_LOAD_OR_RETURN(key, r_.GetString());
@@ -352,14 +357,14 @@ Result<MaybeValue> Loader::HashFromPairs(std::vector<std::pair<std::string, std:
   return MaybeValue(std::move(v));
 }
 
-Result<MaybeValue> Loader::SetFrom(const std::vector<std::string>& members, uint64_t at) {
+Result<MaybeValue> Loader::SetFrom(std::vector<std::string> members, uint64_t at) {
   if (members.empty()) return MaybeValue();
   Value v = Value::Set();
   SetValue& s = v.set();
   s.intset = members.size() <= MaxIntset(config_);
-  for (const std::string& m : members) {
+  for (std::string& m : members) {
     if (s.intset && !IsIntsetMember(m)) s.intset = false;
-    if (!s.members.TryEmplace(m).second) return Corrupt(at, "duplicate set member");
+    if (!s.members.TryEmplace(std::move(m)).second) return Corrupt(at, "duplicate set member");
   }
   return MaybeValue(std::move(v));
 }
@@ -407,10 +412,11 @@ Result<MaybeValue> Loader::LoadQuicklist(bool v2) {
       }
     }
     const uint64_t blob_at = r_.offset();
-    PLAB_LOAD_OR_RETURN(blob, r_.GetString());
+    std::string scratch;
+    PLAB_LOAD_OR_RETURN(blob, r_.GetStringView(&scratch));
     if (blob.empty()) return Corrupt(blob_at, "empty quicklist node");
     if (container == rdb::kQuicklistNodePlain) {
-      v.list().items.push_back(std::move(blob));
+      v.list().items.emplace_back(blob);
       continue;
     }
     auto entries = v2 ? DecodeListpack(blob) : DecodeZiplist(blob);
@@ -434,7 +440,8 @@ std::vector<std::pair<std::string, std::string>> Pairs(const std::vector<Listpac
 // listpack, validated deeply before use.
 Result<MaybeValue> Loader::LoadBlob(uint8_t type) {
   const uint64_t at = r_.offset();
-  PLAB_LOAD_OR_RETURN(blob, r_.GetString());
+  std::string scratch;  // holds the blob only when it was LZF-compressed
+  PLAB_LOAD_OR_RETURN(blob, r_.GetStringView(&scratch));
   const std::string_view name = rdb::TypeName(type);
   switch (type) {
     case rdb::kTypeHashZipmap: {
@@ -448,7 +455,7 @@ Result<MaybeValue> Loader::LoadBlob(uint8_t type) {
       std::vector<std::string> members;
       members.reserve(ints->size());
       for (int64_t n : *ints) members.push_back(std::to_string(n));
-      return SetFrom(members, at);
+      return SetFrom(std::move(members), at);
     }
     default:
       break;
@@ -473,7 +480,7 @@ Result<MaybeValue> Loader::LoadBlob(uint8_t type) {
       std::vector<std::string> members;
       members.reserve(entries->size());
       for (const ListpackEntry& e : *entries) members.push_back(e.ToString());
-      return SetFrom(members, at);
+      return SetFrom(std::move(members), at);
     }
     default:
       return Corrupt(at, "unknown type " + std::to_string(type));

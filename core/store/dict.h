@@ -57,6 +57,14 @@ class Dict {
   bool empty() const { return size_ == 0; }
   size_t bucket_count() const { return buckets_.size(); }
 
+  // Grows the bucket array to hold `n` elements without further resizing
+  // (a later shrink check may still shrink it if it stays nearly empty).
+  void Reserve(size_t n) {
+    size_t want = 4;
+    while (want < n) want *= 2;
+    if (want > buckets_.size()) Resize(want);
+  }
+
   Node* FindNode(std::string_view key) const {
     if (size_ == 0) return nullptr;
     for (Node* n = buckets_[BucketOf(key)]; n != nullptr; n = n->next) {

@@ -119,6 +119,9 @@ class Keyspace {
   // written. Never used to insert or erase.
   Dict<Value>& mutable_keys(int db) { return dbs_[db].keys; }
 
+  // Sizes db's key table for `n` keys (RDB loading's RESIZEDB hint).
+  void ReserveKeys(int db, size_t n) { dbs_[db].keys.Reserve(n); }
+
   // Exchanges every database (keys and TTLs) with `other`; the observer, the
   // write version and the stats stay. DEBUG RELOAD and startup loading
   // swap a freshly loaded keyspace in this way.

@@ -1,5 +1,7 @@
 #include "core/store/zset.h"
 
+#include <algorithm>
+
 #include <cmath>
 #include <new>
 #include <utility>
@@ -73,7 +75,18 @@ void ZSetValue::FreeNode(Node* n) {
   ::operator delete(static_cast<void*>(n));
 }
 
-ZSetValue::ZSetValue() : header_(NewNode(kMaxLevel)), rng_state_(kLevelSeed) {}
+// The header starts with a few levels and grows on demand: 3 in 4 nodes
+// have height 1, so most sorted sets never need more, and a full
+// 32-level header (512 bytes) per small set would dominate their memory.
+ZSetValue::ZSetValue() : header_(NewNode(kInitialHeaderHeight)), rng_state_(kLevelSeed) {}
+
+void ZSetValue::GrowHeader(int height) {
+  Node* bigger = NewNode(std::min(kMaxLevel, std::max(height, 2 * header_->height_)));
+  for (int i = 0; i < header_->height_; ++i) bigger->levels()[i] = header_->levels()[i];
+  // No node points back at the header (the first node's backward_ is null).
+  FreeNode(header_);
+  header_ = bigger;
+}
 
 ZSetValue::~ZSetValue() {
   Clear();
@@ -104,7 +117,7 @@ void ZSetValue::Clear() {
     FreeNode(n);
     n = next;
   }
-  for (int i = 0; i < kMaxLevel; ++i) header_->levels()[i] = Node::Level{nullptr, 0};
+  for (int i = 0; i < header_->height_; ++i) header_->levels()[i] = Node::Level{nullptr, 0};
   tail_ = nullptr;
   length_ = 0;
   level_ = 1;
@@ -155,6 +168,7 @@ ZSetValue::Node* ZSetValue::FindPath(double score, std::string_view member, Node
 }
 
 void ZSetValue::Link(Node* x) {
+  if (x->height_ > header_->height_) GrowHeader(x->height_);
   Node* update[kMaxLevel];
   size_t rank[kMaxLevel];
   Node* p = header_;
@@ -529,7 +543,8 @@ bool ZSetValue::CheckInvariants() const {
   if (count != length_ || tail_ != prev) return false;
   // Every level: each link's span equals the real distance, and nothing is
   // linked above level_. (Spans of null links carry no meaning, as in Redis.)
-  for (int i = 0; i < kMaxLevel; ++i) {
+  if (level_ > header_->height_) return false;
+  for (int i = 0; i < header_->height_; ++i) {
     const Node* x = header_;
     while (x->levels()[i].forward != nullptr) {
       if (i >= level_) return false;

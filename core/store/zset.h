@@ -129,6 +129,7 @@ class ZSetValue {
 
   // Deepest skiplist level (ZSKIPLIST_MAXLEVEL) and promotion odds (1/4).
   static constexpr int kMaxLevel = 32;
+  static constexpr int kInitialHeaderHeight = 4;
 
   ZSetValue();
   ~ZSetValue();
@@ -212,6 +213,8 @@ class ZSetValue {
   int RandomHeight();
   // Links a detached node into the list at its (score, member) position.
   void Link(Node* x);
+  // Replaces the header with one of at least `height` levels.
+  void GrowHeader(int height);
   // Unlinks x; update[i] is the rightmost node before x at level i.
   void Unlink(Node* x, Node* const* update);
   // Finds update[] for (score, member); returns the node at that position
