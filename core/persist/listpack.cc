@@ -1,5 +1,6 @@
 #include "core/persist/listpack.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -232,6 +233,9 @@ Result<std::vector<ListpackEntry>> DecodeListpack(std::string_view blob) {
   const uint64_t header_count = GetLe(p + 4, 2);
   EntryReader reader(blob, end);
   std::vector<ListpackEntry> out;
+  // Sized once from the header's count, which a hostile blob cannot
+  // inflate past what its bytes hold (every entry takes at least 2 bytes).
+  out.reserve(static_cast<size_t>(std::min<uint64_t>(header_count, blob.size() / 2)));
   size_t pos = kHeaderSize;
   while (pos < end) {
     if (p[pos] == kEnd) {

@@ -29,6 +29,10 @@
 namespace plab {
 namespace {
 
+// The element's text, moved out of the entry when it is a string.
+std::string TakeText(ListpackEntry& e) { return e.is_int ? e.ToString() : std::move(e.str); }
+
+
 using rdb::ByteReader;
 
 // A loaded value, or nothing for an empty collection (rdbLoadObject's
@@ -351,6 +355,7 @@ Result<MaybeValue> Loader::HashFromPairs(std::vector<std::pair<std::string, std:
   Value v = Value::Hash();
   HashValue& h = v.hash();
   if (!listpack) h.ConvertToHashtable();  // avoids quadratic listpack inserts
+  h.Reserve(pairs.size());
   for (auto& [f, val] : pairs) {
     if (!h.Set(std::move(f), std::move(val))) return Corrupt(at, "duplicate hash field");
   }
@@ -362,6 +367,7 @@ Result<MaybeValue> Loader::SetFrom(std::vector<std::string> members, uint64_t at
   Value v = Value::Set();
   SetValue& s = v.set();
   s.intset = members.size() <= MaxIntset(config_);
+  s.members.Reserve(members.size());
   for (std::string& m : members) {
     if (s.intset && !IsIntsetMember(m)) s.intset = false;
     if (!s.members.TryEmplace(std::move(m)).second) return Corrupt(at, "duplicate set member");
@@ -376,6 +382,7 @@ Result<MaybeValue> Loader::ZsetFromPairs(const std::vector<ListpackEntry>& entri
   if (entries.empty()) return MaybeValue();
   Value v = Value::ZSet();
   ZSetValue& z = v.zset();
+  z.Reserve(entries.size() / 2);
   for (size_t i = 0; i < entries.size(); i += 2) {
     std::string member = entries[i].ToString();
     std::optional<double> score = EntryScore(entries[i + 1]);
@@ -390,7 +397,7 @@ Result<MaybeValue> Loader::ZsetFromPairs(const std::vector<ListpackEntry>& entri
 Result<MaybeValue> Loader::ListFrom(std::vector<ListpackEntry> entries) {
   if (entries.empty()) return MaybeValue();
   Value v = Value::List();
-  for (const ListpackEntry& e : entries) v.list().items.push_back(e.ToString());
+  for (ListpackEntry& e : entries) v.list().items.push_back(TakeText(e));
   return MaybeValue(std::move(v));
 }
 
@@ -421,17 +428,17 @@ Result<MaybeValue> Loader::LoadQuicklist(bool v2) {
     }
     auto entries = v2 ? DecodeListpack(blob) : DecodeZiplist(blob);
     if (!entries.ok()) return BadBlob(blob_at, "quicklist node", entries.status());
-    for (const ListpackEntry& e : *entries) v.list().items.push_back(e.ToString());
+    for (ListpackEntry& e : *entries) v.list().items.push_back(TakeText(e));
   }
   if (v.list().items.empty()) return MaybeValue();
   return MaybeValue(std::move(v));
 }
 
-std::vector<std::pair<std::string, std::string>> Pairs(const std::vector<ListpackEntry>& e) {
+std::vector<std::pair<std::string, std::string>> Pairs(std::vector<ListpackEntry>& e) {
   std::vector<std::pair<std::string, std::string>> pairs;
   pairs.reserve(e.size() / 2);
   for (size_t i = 0; i + 1 < e.size(); i += 2) {
-    pairs.emplace_back(e[i].ToString(), e[i + 1].ToString());
+    pairs.emplace_back(TakeText(e[i]), TakeText(e[i + 1]));
   }
   return pairs;
 }
@@ -479,7 +486,7 @@ Result<MaybeValue> Loader::LoadBlob(uint8_t type) {
       // the encoding a 7.0 SADD sequence would give (intset or hashtable).
       std::vector<std::string> members;
       members.reserve(entries->size());
-      for (const ListpackEntry& e : *entries) members.push_back(e.ToString());
+      for (ListpackEntry& e : *entries) members.push_back(TakeText(e));
       return SetFrom(std::move(members), at);
     }
     default:

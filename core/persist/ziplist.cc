@@ -1,5 +1,6 @@
 #include "core/persist/ziplist.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -133,6 +134,9 @@ Result<std::vector<ListpackEntry>> DecodeZiplist(std::string_view blob) {
   const uint64_t zltail = GetLe(p + 4, 4);
   const uint64_t header_count = GetLe(p + 8, 2);
   std::vector<ListpackEntry> out;
+  // Sized once from the header's count, which a hostile blob cannot
+  // inflate past what its bytes hold (every entry takes at least 2 bytes).
+  out.reserve(static_cast<size_t>(std::min<uint64_t>(header_count, blob.size() / 2)));
   size_t pos = kHeaderSize;
   size_t prev_pos = 0;
   size_t prev_size = 0;

@@ -66,6 +66,14 @@ bool HashValue::Set(std::string&& field, std::string&& value) {
   return inserted;
 }
 
+void HashValue::Reserve(size_t n) {
+  if (Entries* entries = std::get_if<Entries>(&rep_)) {
+    entries->reserve(n);
+  } else {
+    std::get<Table>(rep_).Reserve(n);
+  }
+}
+
 bool HashValue::Erase(std::string_view field) {
   if (Entries* entries = std::get_if<Entries>(&rep_)) {
     auto it = FindEntry(*entries, field);

@@ -66,6 +66,9 @@ class HashValue {
   // its position) and appends a new field at the end, like hashTypeSet().
   bool Set(std::string&& field, std::string&& value);
 
+  // Room for `n` fields without regrowing (RDB loading knows the count).
+  void Reserve(size_t n);
+
   // Removes `field`; true when it existed. A listpack hash closes the gap,
   // keeping the order of the remaining fields.
   bool Erase(std::string_view field);

@@ -142,6 +142,8 @@ class ZSetValue {
   size_t size() const { return length_; }
   bool empty() const { return length_ == 0; }
   bool listpack() const { return listpack_; }
+  // Room for `n` members in the member table (RDB loading knows the count).
+  void Reserve(size_t n) { dict_.Reserve(n); }
   void set_listpack(bool v) { listpack_ = v; }
 
   // Deep copy with the same elements and encoding flag (COPY, zsetDup).
