@@ -11,55 +11,12 @@
 #include "core/persist/rdb_writer.h"
 #include "core/store/zset.h"
 #include "core/util/numbers.h"
+#include "tests/unit/persist_test_util.h"
 #include "tests/unit/test_util.h"
 
 namespace plab {
-namespace {
 
-// One line per key, sorted: db, key, type, encoding, TTL and the contents.
-// Hashtable-encoded hashes and sets are order-free in Redis, so their
-// elements are sorted; everything else keeps its order.
-std::string Describe(const Keyspace& ks) {
-  std::vector<std::string> lines;
-  for (int db = 0; db < Keyspace::kNumDbs; ++db) {
-    ks.keys(db).ForEach([&](const std::string& key, const Value& v) {
-      std::string line = std::to_string(db) + " " + key + " " + std::string(TypeName(v.type())) +
-                         " " + std::string(v.EncodingName()) + " ttl=" +
-                         std::to_string(ks.GetExpire(db, key)) + " :";
-      std::vector<std::string> items;
-      switch (v.type()) {
-        case ValueType::kString: items.push_back(v.str()); break;
-        case ValueType::kList:
-          for (const auto& e : v.list().items) items.push_back(e);
-          break;
-        case ValueType::kHash:
-          v.hash().ForEach([&](const std::string& f, const std::string& val) {
-            items.push_back(f + "=" + val);
-          });
-          if (!v.hash().listpack()) std::sort(items.begin(), items.end());
-          break;
-        case ValueType::kSet:
-          v.set().members.ForEach([&](const std::string& m, const NoValue&) { items.push_back(m); });
-          std::sort(items.begin(), items.end());
-          break;
-        case ValueType::kZSet:
-          for (auto* n = v.zset().First(); n != nullptr; n = n->next()) {
-            items.push_back(n->member() + "=" + FormatDoubleReply(n->score()));
-          }
-          break;
-      }
-      for (const auto& i : items) line += " " + i;
-      lines.push_back(line);
-    });
-  }
-  std::sort(lines.begin(), lines.end());
-  std::string out;
-  for (const auto& l : lines) out += l + "\n";
-  return out;
-}
-
-}  // namespace
-
+// Keyspaces are compared through testing::DescribeKeyspace (persist_test_util.h).
 TEST_SUITE("rdb round trip") {
   TEST_CASE("every type in small and large encodings survives save and load unchanged") {
     testing::TestEngine t;
@@ -92,7 +49,7 @@ TEST_SUITE("rdb round trip") {
     auto result = LoadRdb(bytes.value(), t.clock.NowMillis(), t.engine.server().config(), &loaded);
     REQUIRE_MESSAGE(result.ok(), result.status().ToString());
     CHECK(result->keys_loaded == 15);
-    CHECK(Describe(loaded) == Describe(live));
+    CHECK(testing::DescribeKeyspace(loaded) == testing::DescribeKeyspace(live));
   }
 
   TEST_CASE("keys that expired between save and load are dropped and counted") {
