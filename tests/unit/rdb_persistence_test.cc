@@ -185,6 +185,24 @@ std::string CrashDuringSave(int stage, CrashKind kind, uint64_t seed, bool write
   return Restart(clock, disk);
 }
 
+// Runs `f(kind, seed, writeback)` for every crash the tests try: a process
+// crash, a power cut, and a torn power cut with three seeds, each with and
+// without the kernel's 30 s writeback before it.
+template <typename F>
+void ForEachCrash(F&& f) {
+  for (CrashKind kind : {CrashKind::kProcess, CrashKind::kPower, CrashKind::kPowerTorn}) {
+    for (uint64_t seed : {1, 2, 3}) {
+      if (kind != CrashKind::kPowerTorn && seed > 1) continue;
+      for (bool writeback : {false, true}) {
+        CAPTURE(static_cast<int>(kind));
+        CAPTURE(seed);
+        CAPTURE(writeback);
+        f(kind, seed, writeback);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 TEST_SUITE("rdb persistence") {
@@ -194,27 +212,19 @@ TEST_SUITE("rdb persistence") {
     int total_steps = 0;
     for (int steps = 0; steps < 40; ++steps) {
       bool finished_here = false;
-      for (CrashKind kind : {CrashKind::kProcess, CrashKind::kPower, CrashKind::kPowerTorn}) {
-        for (uint64_t seed : {1, 2, 3}) {
-          if (kind != CrashKind::kPowerTorn && seed > 1) continue;
-          for (bool writeback : {false, true}) {
-            CAPTURE(steps);
-            CAPTURE(static_cast<int>(kind));
-            CAPTURE(seed);
-            CAPTURE(writeback);
-            CrashResult r = CrashDuringBgsave(steps, kind, seed, writeback, &old_data, &new_data);
-            REQUIRE(old_data != new_data);
-            CHECK((r.got == old_data || r.got == new_data));
-            if (r.finished) CHECK(r.got == new_data);
-            // Before the rename dump.rdb is untouched; after it a process
-            // crash keeps the page cache, so the new file.
-            if (!r.renamed) CHECK(r.got == old_data);
-            if (r.renamed && kind == CrashKind::kProcess) CHECK(r.got == new_data);
-            outcomes.insert(r.got == old_data ? "old" : r.got == new_data ? "new" : "mix");
-            finished_here = finished_here || r.finished;
-          }
-        }
-      }
+      CAPTURE(steps);
+      ForEachCrash([&](CrashKind kind, uint64_t seed, bool writeback) {
+        CrashResult r = CrashDuringBgsave(steps, kind, seed, writeback, &old_data, &new_data);
+        REQUIRE(old_data != new_data);
+        CHECK((r.got == old_data || r.got == new_data));
+        if (r.finished) CHECK(r.got == new_data);
+        // Before the rename dump.rdb is untouched; after it a process
+        // crash keeps the page cache, so the new file.
+        if (!r.renamed) CHECK(r.got == old_data);
+        if (r.renamed && kind == CrashKind::kProcess) CHECK(r.got == new_data);
+        outcomes.insert(r.got == old_data ? "old" : r.got == new_data ? "new" : "mix");
+        finished_here = finished_here || r.finished;
+      });
       if (finished_here) {
         total_steps = steps;
         break;
@@ -228,27 +238,19 @@ TEST_SUITE("rdb persistence") {
   TEST_CASE("a crash at any stage of a SAVE on a slow disk leaves the old or the new dataset") {
     std::string old_data, new_data;
     for (int stage = 0; stage <= 4; ++stage) {
-      for (CrashKind kind : {CrashKind::kProcess, CrashKind::kPower, CrashKind::kPowerTorn}) {
-        for (uint64_t seed : {1, 2, 3}) {
-          if (kind != CrashKind::kPowerTorn && seed > 1) continue;
-          for (bool writeback : {false, true}) {
-            CAPTURE(stage);
-            CAPTURE(static_cast<int>(kind));
-            CAPTURE(seed);
-            CAPTURE(writeback);
-            std::string got = CrashDuringSave(stage, kind, seed, writeback, &old_data, &new_data);
-            REQUIRE(old_data != new_data);
-            CHECK((got == old_data || got == new_data));
-            // Before the rename the old file is untouched; once the rename
-            // is in the page cache a process crash keeps it; once the dir
-            // sync completed nothing can undo it.
-            if (stage <= 1) CHECK(got == old_data);
-            if (stage >= 2 && kind == CrashKind::kProcess) CHECK(got == new_data);
-            if (stage >= 3) CHECK(got == new_data);
-            if (stage == 2 && kind != CrashKind::kProcess && !writeback) CHECK(got == old_data);
-          }
-        }
-      }
+      CAPTURE(stage);
+      ForEachCrash([&](CrashKind kind, uint64_t seed, bool writeback) {
+        std::string got = CrashDuringSave(stage, kind, seed, writeback, &old_data, &new_data);
+        REQUIRE(old_data != new_data);
+        CHECK((got == old_data || got == new_data));
+        // Before the rename the old file is untouched; once the rename
+        // is in the page cache a process crash keeps it; once the dir
+        // sync completed nothing can undo it.
+        if (stage <= 1) CHECK(got == old_data);
+        if (stage >= 2 && kind == CrashKind::kProcess) CHECK(got == new_data);
+        if (stage >= 3) CHECK(got == new_data);
+        if (stage == 2 && kind != CrashKind::kProcess && !writeback) CHECK(got == old_data);
+      });
     }
   }
 
