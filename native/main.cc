@@ -3,12 +3,14 @@
 //   plab -e CMD [-e CMD ...]  run commands, print replies, exit
 //   plab serve [...]          RESP server (see serve_main.h)
 //   plab check-rdb FILE       verify an RDB file (see check_rdb.h)
+//   plab check-aof [--fix [--yes]] PATH  verify AOF files (see check_aof.h)
 //   plab rdb-dump FILE [--json]  print an RDB file's keys (see rdb_dump.h)
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "native/check_aof.h"
 #include "native/check_rdb.h"
 #include "native/rdb_dump.h"
 #include "native/repl.h"
@@ -26,6 +28,9 @@ constexpr char kUsage[] =
     "       plab check-rdb FILE       verify an RDB snapshot without changing it:\n"
     "                                 version, AUX fields, keys per db, checksum;\n"
     "                                 exits 1 on the first error (with its offset)\n"
+    "       plab check-aof [--fix [--yes]] FILE\n"
+    "                                 verify an AOF manifest or file; --fix cuts a\n"
+    "                                 broken last file at the last good command\n"
     "       plab rdb-dump FILE [--json]\n"
     "                                 print every key of an RDB snapshot as text,\n"
     "                                 or as JSON (format: native/rdb_dump.h)\n"
@@ -56,6 +61,9 @@ int main(int argc, char** argv) {
   }
   if (!args.empty() && args[0] == "check-rdb") {
     return plab::CheckRdbMain(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (!args.empty() && args[0] == "check-aof") {
+    return plab::CheckAofMain(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   if (!args.empty() && args[0] == "rdb-dump") {
     return plab::RdbDumpMain(std::vector<std::string>(args.begin() + 1, args.end()));

@@ -32,7 +32,6 @@ namespace {
 // The element's text, moved out of the entry when it is a string.
 std::string TakeText(ListpackEntry& e) { return e.is_int ? e.ToString() : std::move(e.str); }
 
-
 using rdb::ByteReader;
 
 // A loaded value, or nothing for an empty collection (rdbLoadObject's
@@ -78,6 +77,7 @@ class Loader {
   Result<RdbLoadResult> Run() {
     Status s = LoadFile();
     if (!s.ok()) return DescribeEnd(s);
+    result_.bytes_read = r_.offset();  // just past EOF (+ checksum when present)
     return std::move(result_);
   }
 

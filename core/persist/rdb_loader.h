@@ -47,6 +47,9 @@ struct RdbLoadResult {
   int64_t keys_expired = 0;  // dropped: expire time already past
   int64_t empty_keys_skipped = 0;
   std::array<int64_t, 16> keys_per_db{};
+  // Bytes the RDB occupied: up to and including the EOF opcode and its
+  // checksum. An AOF with an RDB preamble continues with RESP right after.
+  uint64_t bytes_read = 0;
 };
 
 // Loads `bytes` into `out` (see the contract above). `now_ms` is the Unix
