@@ -21,40 +21,22 @@
 
 #include "tests/integration/resp_client.h"
 #include "tests/integration/server_process.h"
+#include "tests/integration/shell_run.h"
 
 namespace plab::it {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct ToolRun {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-ToolRun RunTool(const std::string& cmd) {
-  ToolRun r;
-  FILE* f = ::popen((cmd + " 2>&1").c_str(), "r");
-  REQUIRE(f != nullptr);
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), f)) > 0) r.output.append(buf, n);
-  int status = ::pclose(f);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-std::string Q(const std::string& path) { return "'" + path + "'"; }
-
-ToolRun Plab(const std::string& flags, const std::string& path) {
-  return RunTool(PlabBinary() + " check-aof " + flags + " " + Q(path) + " </dev/null");
+RunResult Plab(const std::string& flags, const std::string& path) {
+  return RunShell(PlabBinary() + " check-aof " + flags + " " + Quote(path) + " </dev/null");
 }
 
 // redis-check-aof reads its --fix confirmation from stdin; "n" refuses.
-ToolRun Redis(const std::string& path) {
+RunResult Redis(const std::string& path) {
   std::string tool = FindProgram("redis-check-aof");
   REQUIRE_MESSAGE(!tool.empty(), "redis-check-aof is not on PATH");
-  return RunTool("echo n | " + tool + " " + Q(path));
+  return RunShell("echo n | " + tool + " " + Quote(path));
 }
 
 std::string ReadAll(const std::string& path) {
@@ -147,8 +129,8 @@ std::string FileOfType(const std::string& aofdir, const std::string& suffix) {
 
 // Both checkers must agree on the exit code and on where the file goes bad.
 void ExpectSameVerdict(const std::string& path, int want_exit) {
-  ToolRun ours = Plab("", path);
-  ToolRun theirs = Redis(path);
+  RunResult ours = Plab("", path);
+  RunResult theirs = Redis(path);
   INFO("plab:\n" << ours.output << "redis-check-aof:\n" << theirs.output);
   CHECK(ours.exit_code == want_exit);
   CHECK(theirs.exit_code == want_exit);
@@ -160,7 +142,7 @@ TEST_SUITE("aof tools") {
     ScratchDir dir;
     const std::string aofdir = WriteRedisAof(dir.path);
     const std::string manifest = aofdir + "/appendonly.aof.manifest";
-    ToolRun ours = Plab("", manifest);
+    RunResult ours = Plab("", manifest);
     INFO(ours.output);
     CHECK(ours.exit_code == 0);
     CHECK(ours.output.find("All AOF files and manifest are valid") != std::string::npos);
@@ -176,7 +158,7 @@ TEST_SUITE("aof tools") {
     const std::string torn = dir.path + "/torn.aof";
     WriteAll(torn, incr.substr(0, incr.size() - 5));
     ExpectSameVerdict(torn, 1);
-    ToolRun ours = Plab("", torn);
+    RunResult ours = Plab("", torn);
     const int64_t cut = NumberAfter(ours.output, "ok_up_to=");
     CHECK(cut > 0);
     CHECK(ours.output.find("offset " + std::to_string(cut)) != std::string::npos);
@@ -184,7 +166,7 @@ TEST_SUITE("aof tools") {
     CHECK(Plab("--fix", torn).exit_code == 1);                // no "y" on stdin
     CHECK(ReadAll(torn) == incr.substr(0, incr.size() - 5));
 
-    ToolRun fixed = Plab("--fix --yes", torn);
+    RunResult fixed = Plab("--fix --yes", torn);
     INFO(fixed.output);
     CHECK(fixed.exit_code == 0);
     CHECK(fixed.output.find("Successfully truncated AOF") != std::string::npos);
@@ -207,7 +189,7 @@ TEST_SUITE("aof tools") {
                               incr.substr(static_cast<size_t>(boundary));
     WriteAll(bad, bytes);
     ExpectSameVerdict(bad, 1);
-    ToolRun ours = Plab("", bad);
+    RunResult ours = Plab("", bad);
     CHECK(ours.output.find("offset " + std::to_string(boundary)) != std::string::npos);
     CHECK(ReadAll(bad) == bytes);
   }
@@ -219,7 +201,7 @@ TEST_SUITE("aof tools") {
     const std::string incr = ReadAll(incr_path);
     WriteAll(incr_path, incr.substr(0, incr.size() - 3));
     const std::string manifest = aofdir + "/appendonly.aof.manifest";
-    ToolRun ours = Plab("", manifest);
+    RunResult ours = Plab("", manifest);
     INFO(ours.output);
     CHECK(ours.exit_code == 1);
     CHECK(Redis(manifest).exit_code == 1);
@@ -245,7 +227,7 @@ TEST_SUITE("aof tools") {
 
     // A broken RDB part cannot be repaired by truncation.
     WriteAll(legacy, base.substr(0, base.size() / 2));
-    ToolRun ours = Plab("--fix --yes", legacy);
+    RunResult ours = Plab("--fix --yes", legacy);
     INFO(ours.output);
     CHECK(ours.exit_code == 1);
     CHECK(ours.output.find("RDB preamble of AOF file is not sane") != std::string::npos);

@@ -18,29 +18,10 @@
 
 #include "tests/integration/resp_client.h"
 #include "tests/integration/server_process.h"
+#include "tests/integration/shell_run.h"
 
 namespace plab::it {
 namespace {
-
-struct RunResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-// Runs a shell command (arguments already quoted) and captures its output.
-RunResult RunShell(const std::string& cmd) {
-  RunResult r;
-  FILE* f = ::popen((cmd + " 2>&1").c_str(), "r");
-  REQUIRE(f != nullptr);
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), f)) > 0) r.output.append(buf, n);
-  int status = ::pclose(f);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-std::string Quote(const std::string& path) { return "'" + path + "'"; }
 
 std::string Testdata(const std::string& name) {
   return std::string(PLAB_TESTDATA_DIR) + "/" + name;
