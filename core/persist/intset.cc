@@ -3,26 +3,12 @@
 #include <algorithm>
 #include <limits>
 
+#include "core/persist/little_endian.h"
+
 namespace plab {
 namespace {
 
 constexpr size_t kHeaderSize = 8;
-
-uint64_t GetLe(const unsigned char* p, size_t nbytes) {
-  uint64_t v = 0;
-  for (size_t i = nbytes; i-- > 0;) v = (v << 8) | p[i];
-  return v;
-}
-
-int64_t SignExtend(uint64_t v, size_t nbytes) {
-  if (nbytes == 8) return static_cast<int64_t>(v);
-  uint64_t sign = uint64_t{1} << (8 * nbytes - 1);
-  return static_cast<int64_t>((v ^ sign) - sign);
-}
-
-void PutLe(std::string* out, uint64_t v, size_t nbytes) {
-  for (size_t i = 0; i < nbytes; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
-}
 
 size_t WidthFor(int64_t v) {
   if (v >= std::numeric_limits<int16_t>::min() && v <= std::numeric_limits<int16_t>::max()) {
@@ -72,7 +58,7 @@ Result<std::vector<int64_t>> DecodeIntset(std::string_view blob) {
   out.reserve(count);
   for (uint64_t i = 0; i < count; ++i) {
     size_t off = kHeaderSize + i * width;
-    int64_t v = SignExtend(GetLe(p + off, width), width);
+    int64_t v = SignExtendBits(GetLe(p + off, width), 8 * static_cast<int>(width));
     if (!out.empty() && v <= out.back()) {
       return Status::Corruption("intset: entry " + std::to_string(i) + " at offset " +
                                 std::to_string(off) + ": not greater than the previous entry");

@@ -5,6 +5,7 @@
 #include <limits>
 #include <optional>
 
+#include "core/persist/little_endian.h"
 #include "core/util/numbers.h"
 
 namespace plab {
@@ -20,23 +21,6 @@ constexpr unsigned char kInt24 = 0xF2;
 constexpr unsigned char kInt32 = 0xF3;
 constexpr unsigned char kInt64 = 0xF4;
 constexpr unsigned char kStr32 = 0xF0;
-
-void PutLe(std::string* out, uint64_t v, int nbytes) {
-  for (int i = 0; i < nbytes; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
-}
-
-uint64_t GetLe(const unsigned char* p, int nbytes) {
-  uint64_t v = 0;
-  for (int i = nbytes - 1; i >= 0; --i) v = (v << 8) | p[i];
-  return v;
-}
-
-// Sign-extends the low `bits` bits of v.
-int64_t SignExtend(uint64_t v, int bits) {
-  uint64_t sign = uint64_t{1} << (bits - 1);
-  v &= (bits == 64) ? ~uint64_t{0} : ((uint64_t{1} << bits) - 1);
-  return static_cast<int64_t>((v ^ sign) - sign);
-}
 
 // Size of the backlen field for an entry whose encoding+data is `len` bytes.
 size_t BacklenSize(size_t len) {
@@ -181,7 +165,7 @@ class EntryReader {
       slen = b & 0x3F;
     } else if ((b & 0xE0) == 0xC0) {
       if (!need(2)) return "integer runs past the end";
-      *e = ListpackEntry::Int(SignExtend((uint64_t{b} & 0x1F) << 8 | p[1], 13));
+      *e = ListpackEntry::Int(SignExtendBits((uint64_t{b} & 0x1F) << 8 | p[1], 13));
       *data_len = 2;
       return "";
     } else if ((b & 0xF0) == 0xE0) {
@@ -196,7 +180,7 @@ class EntryReader {
       static constexpr int kWidths[] = {2, 3, 4, 8};
       int w = kWidths[b - kInt16];
       if (!need(1 + w)) return "integer runs past the end";
-      *e = ListpackEntry::Int(SignExtend(GetLe(p + 1, w), 8 * w));
+      *e = ListpackEntry::Int(SignExtendBits(GetLe(p + 1, w), 8 * w));
       *data_len = 1 + w;
       return "";
     } else {

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "core/persist/little_endian.h"
+
 namespace plab {
 namespace {
 
@@ -11,18 +13,6 @@ constexpr size_t kHeaderSize = 10;
 constexpr unsigned char kEnd = 0xFF;
 constexpr unsigned char kBigPrevlen = 0xFE;
 constexpr uint64_t kUnknownCount = 65535;
-
-uint64_t GetLe(const unsigned char* p, size_t nbytes) {
-  uint64_t v = 0;
-  for (size_t i = nbytes; i-- > 0;) v = (v << 8) | p[i];
-  return v;
-}
-
-int64_t SignExtend(uint64_t v, size_t nbytes) {
-  if (nbytes == 8) return static_cast<int64_t>(v);
-  uint64_t sign = uint64_t{1} << (8 * nbytes - 1);
-  return static_cast<int64_t>((v ^ sign) - sign);
-}
 
 // Payload bytes of the integer encodings, 0 for bytes that are not one.
 size_t IntWidth(unsigned char b) {
@@ -80,7 +70,7 @@ std::string ParseBody(const unsigned char* p, size_t avail, size_t* used, Listpa
       size_t width = IntWidth(b);
       if (width == 0) return "invalid encoding byte " + std::to_string(b);
       if (avail < 1 + width) return "integer runs past the end";
-      *v = ListpackEntry::Int(SignExtend(GetLe(p + 1, width), width));
+      *v = ListpackEntry::Int(SignExtendBits(GetLe(p + 1, width), 8 * static_cast<int>(width)));
       *used = 1 + width;
       return "";
     }
