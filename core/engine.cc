@@ -37,6 +37,7 @@ std::string Engine::Execute(std::vector<std::string> argv) {
   c->output.clear();
   c->close_after_reply = false;
   server_.Execute(c, argv);
+  server_.BeforeSleep();
   std::string out;
   out.swap(c->output);
   return out;
@@ -46,6 +47,7 @@ std::string Engine::Feed(std::string_view bytes) {
   Client* c = default_client();
   c->close_after_reply = false;
   server_.Feed(c, bytes);
+  server_.BeforeSleep();
   std::string out;
   out.swap(c->output);
   return out;

@@ -43,6 +43,15 @@ class Engine {
   void Disconnect(Client* client) { server_.FreeClient(client); }
   void Feed(Client* client, std::string_view bytes) { server_.Feed(client, bytes); }
 
+  // Startup recovery (Server::Recover): the AOF when appendonly is yes,
+  // else the RDB; then the AOF is opened for appending. Call once, before
+  // the first command, whenever persistence is configured.
+  Status Recover(RecoveryReport* report) { return server_.Recover(report); }
+
+  // After Feed(client, ...) calls, before delivering their output: flushes
+  // the AOF (Server::BeforeSleep). Execute() and Feed(bytes) do it already.
+  void BeforeSleep() { server_.BeforeSleep(); }
+
   // Periodic work; call about config().hz times per second.
   void Cron() { server_.Cron(); }
 

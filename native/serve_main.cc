@@ -178,17 +178,7 @@ std::string AuxField(const RdbLoadResult& r, std::string_view name) {
 // loadDataFromDisk(): dir/dbfilename when it exists, logged like Redis.
 // Returns false when the file exists but cannot be loaded: like Redis the
 // server then refuses to start, and the file is left as it was.
-bool LoadDataFromDisk(Engine& engine, const Logger& log) {
-  const auto start = std::chrono::steady_clock::now();
-  Result<RdbLoadResult> loaded = engine.LoadFromDisk();
-  if (!loaded.ok()) {
-    if (loaded.status().code() == Status::Code::kNotFound) return true;  // fresh start
-    log.Warning("Internal error in RDB reading " + engine.server().config().dbfilename + ": " +
-                loaded.status().message());
-    log.Warning("Terminating server after rdb file reading failure.");
-    return false;
-  }
-  const RdbLoadResult& r = *loaded;
+void LogRdbLoaded(const RdbLoadResult& r, const Logger& log) {
   if (std::string v = AuxField(r, "redis-ver"); !v.empty()) {
     log.Notice("Loading RDB produced by version " + v);
   }
@@ -211,11 +201,38 @@ bool LoadDataFromDisk(Engine& engine, const Logger& log) {
     done += ", empty keys skipped: " + std::to_string(r.empty_keys_skipped);
   }
   log.Notice(done + ".");
+}
+
+// loadDataFromDisk(): the AOF when appendonly is yes, else the RDB, logged
+// like Redis; then the recovery report as one JSON line.
+bool LoadDataFromDisk(Engine& engine, const Logger& log) {
+  const auto start = std::chrono::steady_clock::now();
+  RecoveryReport report;
+  Status s = engine.Recover(&report);
+  const Config& config = engine.server().config();
+  if (!s.ok()) {
+    if (config.appendonly) {
+      log.Warning(s.message());
+      log.Warning("Terminating server after AOF loading failure.");
+    } else {
+      log.Warning("Internal error in RDB reading " + config.dbfilename + ": " + s.message());
+      log.Warning("Terminating server after rdb file reading failure.");
+    }
+    log.Warning("Recovery report: " + report.ToJson());
+    return false;
+  }
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   char buf[64];
-  std::snprintf(buf, sizeof buf, "DB loaded from disk: %.3f seconds", secs);
-  log.Notice(buf);
+  if (report.source == "rdb" && engine.server().last_rdb_load()) {
+    LogRdbLoaded(*engine.server().last_rdb_load(), log);
+    std::snprintf(buf, sizeof buf, "DB loaded from disk: %.3f seconds", secs);
+    log.Notice(buf);
+  } else if (report.source == "aof") {
+    std::snprintf(buf, sizeof buf, "DB loaded from append only file: %.3f seconds", secs);
+    log.Notice(buf);
+  }
+  log.Notice("Recovery report: " + report.ToJson());
   return true;
 }
 

@@ -237,8 +237,10 @@ Status TcpServer::Run(std::string* reason) {
       auto it = conns_.find(fd);
       if (it != conns_.end()) OnEvent(it->second.get(), events[i].events);
     }
+    FlushBatch();
+    if (engine_->server().aof().fatal()) return Status::IoError("AOF write or fsync failed");
     if (sweep_killed_) CloseKilledClients();
-    background_pending_ = engine_->server().rdb().bgsave_in_progress();
+    background_pending_ = engine_->server().HasActiveChild();
     if (engine_->server().shutdown_requested()) {
       *reason = "SHUTDOWN";
       return Status::Ok();
@@ -376,7 +378,18 @@ bool TcpServer::ReadFrom(Connection* c) {
   if (client->last_command && client->last_command->full_name == "client|kill") {
     sweep_killed_ = true;
   }
-  return Flush(c);
+  to_flush_.push_back(c->fd);
+  return true;
+}
+
+void TcpServer::FlushBatch() {
+  engine_->BeforeSleep();
+  std::vector<int> fds = std::move(to_flush_);
+  to_flush_.clear();
+  for (int fd : fds) {
+    auto it = conns_.find(fd);
+    if (it != conns_.end()) Flush(it->second.get());
+  }
 }
 
 bool TcpServer::Flush(Connection* c) {
@@ -437,7 +450,12 @@ void TcpServer::Close(Connection* c, const std::string& why) {
 
 void TcpServer::Cron() {
   engine_->Cron();
-  background_pending_ = engine_->server().rdb().bgsave_in_progress();
+  background_pending_ = engine_->server().HasActiveChild();
+  // Replies released by cron (a SAVE or an fsync that completed).
+  for (auto& [fd, conn] : conns_) {
+    if (!conn->client->output.empty()) to_flush_.push_back(fd);
+  }
+  FlushBatch();
   CloseKilledClients();  // catches kills the per-read check missed
   const int64_t timeout_s = engine_->server().config().timeout;
   if (timeout_s <= 0) return;

@@ -76,6 +76,8 @@ class TcpServer {
   // Closes clients another command (CLIENT KILL) flagged close_after_reply.
   void CloseKilledClients();
   void Cron();
+  // beforeSleep(): AOF flush, then the replies of the batch go out.
+  void FlushBatch();
   // SIGTERM/SIGINT: true when the server may exit (the final save worked).
   bool ShutdownOnSignal(const char* name);
   int64_t CronPeriodMs() const;
@@ -89,6 +91,9 @@ class TcpServer {
   int64_t next_cron_ms_ = 0;
   // A background save wants the idle time (see Run).
   bool background_pending_ = false;
+  // Connections that produced output in this batch: flushed after
+  // BeforeSleep() (the AOF write and fsync come before any reply).
+  std::vector<int> to_flush_;
   static constexpr int64_t kIdleBackgroundSliceUs = 5000;
   bool sweep_killed_ = false;
   std::string read_buf_;

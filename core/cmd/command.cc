@@ -40,4 +40,14 @@ void CommandContext::KeyModified(int target_db, std::string_view key, int64_t di
   server.add_dirty(dirty);
 }
 
+bool CommandContext::propagating() const { return server.propagating(); }
+void CommandContext::PropagateAs(const std::vector<std::string>& args) {
+  server.PropagateCurrentAs(args);
+}
+void CommandContext::AlsoPropagate(int target_db, const std::vector<std::string>& args) {
+  server.AlsoPropagate(target_db, args);
+}
+void CommandContext::PreventPropagation() { server.PreventCurrentPropagation(); }
+void CommandContext::ForcePropagation() { server.ForceCurrentPropagation(); }
+
 }  // namespace plab

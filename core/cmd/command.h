@@ -9,7 +9,13 @@
 // exactly N arguments including the name; -N means at least N).
 //
 // Handlers may move strings out of ctx.argv (e.g. the value of a SET) to
-// avoid copying; the AOF issue must capture what it needs before dispatch.
+// avoid copying: the server encodes the command for the AOF before it runs.
+//
+// Propagation (the AOF): a write that changed the dataset (KeyModified) is
+// logged as typed. A handler whose effect must be logged differently
+// (relative TTL -> absolute, INCRBYFLOAT -> SET, SPOP -> SREM) calls
+// PropagateAs; extra operations go through AlsoPropagate. Build those
+// argv only when propagating() — with the AOF off nothing is collected.
 //
 // After changing a key, call ctx.KeyModified(key): that is Redis's
 // signalModifiedKey() + server.dirty++, which WATCH and save points use.
@@ -97,6 +103,13 @@ struct CommandContext {
   // (lookupKeyWrite).
   bool LookupTypedRead(std::string_view key, ValueType type, Value** out);
   bool LookupTypedWrite(std::string_view key, ValueType type, Value** out);
+
+  // Propagation, see the top of this file and Server::AlsoPropagate.
+  bool propagating() const;
+  void PropagateAs(const std::vector<std::string>& argv);
+  void AlsoPropagate(int db, const std::vector<std::string>& argv);
+  void PreventPropagation();
+  void ForcePropagation();
 
   // Reply helpers for the most common errors.
   void WrongType() { reply.Error(errors::kWrongType); }

@@ -43,6 +43,17 @@ void ConfigSetCmd(CommandContext& ctx) {
                        std::span<const std::string>(ctx.argv.data() + 2, ctx.argv.size() - 2));
   if (!s.ok()) return ctx.reply.Error("ERR " + s.message());
   ApplyConfigChange(ctx.server, before);
+  // updateAppendonly(): turning the AOF on starts a rewrite first.
+  if (before.appendonly != ctx.server.config().appendonly) {
+    if (!ctx.server.config().appendonly) {
+      ctx.server.aof().Disable();
+    } else if (!ctx.server.aof().Enable().ok()) {
+      ctx.server.config().appendonly = false;
+      return ctx.reply.Error(
+          "ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on "
+          "AOF. Check server logs.");
+    }
+  }
   ctx.reply.Ok();
 }
 

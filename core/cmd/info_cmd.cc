@@ -182,6 +182,8 @@ void MemorySection(Server& s, InfoWriter& w) {
 // Persistence (the RDB half; AOF arrives with its own issue). The cow_*
 // fields report the fork-less snapshot's copy-on-write bytes: values copied
 // aside because a command changed them before the snapshot had written them.
+void AofSection(Server& s, InfoWriter& w, int64_t now_s);
+
 void PersistenceSection(Server& s, InfoWriter& w) {
   const RdbPersistence& rdb = s.rdb();
   const RdbInfo& info = rdb.info();
@@ -190,8 +192,9 @@ void PersistenceSection(Server& s, InfoWriter& w) {
   const int64_t total = rdb.current_keys_total();
   w.Section("Persistence");
   w.Zeros({"loading", "async_loading"});
-  w.Add("current_cow_peak", rdb.current_cow_size());
-  w.Add("current_cow_size", rdb.current_cow_size());
+  const int64_t cow = rdb.current_cow_size() + s.aof().current_cow_size();
+  w.Add("current_cow_peak", cow);
+  w.Add("current_cow_size", cow);
   w.Add("current_cow_size_age", "0");
   char perc[32];
   std::snprintf(perc, sizeof perc, "%.2f",
@@ -211,14 +214,33 @@ void PersistenceSection(Server& s, InfoWriter& w) {
   w.Add("rdb_last_cow_size", info.last_cow_size);
   w.Add("rdb_last_load_keys_expired", info.last_load_keys_expired);
   w.Add("rdb_last_load_keys_loaded", info.last_load_keys_loaded);
-  w.Add("aof_enabled", s.config().appendonly ? "1" : "0");
-  w.Zeros({"aof_rewrite_in_progress", "aof_rewrite_scheduled"});
-  w.Add("aof_last_rewrite_time_sec", "-1");
-  w.Add("aof_current_rewrite_time_sec", "-1");
-  w.Add("aof_last_bgrewrite_status", "ok");
-  w.Zeros({"aof_rewrites", "aof_rewrites_consecutive_failures"});
-  w.Add("aof_last_write_status", "ok");
-  w.Zeros({"aof_last_cow_size", "module_fork_in_progress", "module_fork_last_cow_size"});
+  AofSection(s, w, now_s);
+}
+
+// The AOF half of INFO persistence; the aof_* size fields only while the
+// AOF is on, as in Redis 7.0.
+void AofSection(Server& s, InfoWriter& w, int64_t now_s) {
+  const AofPersistence& aof = s.aof();
+  const AofInfo& info = aof.info();
+  w.Add("aof_enabled", aof.enabled() ? "1" : "0");
+  w.Add("aof_rewrite_in_progress", aof.rewrite_in_progress() ? "1" : "0");
+  w.Add("aof_rewrite_scheduled", info.rewrite_scheduled ? "1" : "0");
+  w.Add("aof_last_rewrite_time_sec", info.last_rewrite_time_sec);
+  w.Add("aof_current_rewrite_time_sec",
+        aof.rewrite_in_progress() ? now_s - info.rewrite_start_s : int64_t{-1});
+  w.Add("aof_last_bgrewrite_status", info.last_bgrewrite_ok ? "ok" : "err");
+  w.Add("aof_rewrites", info.rewrites);
+  w.Add("aof_rewrites_consecutive_failures", "0");
+  w.Add("aof_last_write_status", info.last_write_ok ? "ok" : "err");
+  w.Add("aof_last_cow_size", info.last_cow_size);
+  w.Zeros({"module_fork_in_progress", "module_fork_last_cow_size"});
+  if (!aof.enabled()) return;
+  w.Add("aof_current_size", info.current_size);
+  w.Add("aof_base_size", info.base_size);
+  w.Add("aof_pending_rewrite", info.rewrite_scheduled ? "1" : "0");
+  w.Add("aof_buffer_length", static_cast<int64_t>(aof.buffer_length()));
+  w.Add("aof_pending_bio_fsync", "0");
+  w.Add("aof_delayed_fsync", info.delayed_fsync);
 }
 
 void StatsSection(Server& s, InfoWriter& w) {

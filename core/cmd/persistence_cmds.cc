@@ -1,4 +1,5 @@
-// SAVE, BGSAVE [SCHEDULE], LASTSAVE and DEBUG RELOAD (rdb.c, debug.c).
+// SAVE, BGSAVE [SCHEDULE], BGREWRITEAOF, LASTSAVE and DEBUG RELOAD (rdb.c, aof.c,
+// debug.c).
 // The work is RdbPersistence's; these handlers give Redis 7.0's replies.
 #include <string>
 
@@ -57,7 +58,7 @@ void BgSave(CommandContext& ctx) {
   // Inside EXEC Redis never forks: it schedules the save for the next cron.
   // A foreground save still waiting on the disk plays the AOF rewrite's part
   // of "another child process is active".
-  if (ctx.client.in_multi || rdb.foreground_pending()) {
+  if (ctx.client.in_multi || rdb.foreground_pending() || ctx.server.aof().rewrite_in_progress()) {
     if (schedule || ctx.client.in_multi) {
       rdb.ScheduleBackgroundSave();
       return ctx.reply.Simple("Background saving scheduled");
@@ -68,6 +69,25 @@ void BgSave(CommandContext& ctx) {
   }
   if (!rdb.StartBackgroundSave().ok()) return ctx.reply.Error("ERR");
   ctx.reply.Simple("Background saving started");
+}
+
+// bgrewriteaofCommand(): one rewrite at a time; while another "child" runs
+// (a BGSAVE) or inside MULTI it is scheduled for cron instead.
+void BgRewriteAof(CommandContext& ctx) {
+  AofPersistence& aof = ctx.server.aof();
+  if (aof.rewrite_in_progress()) {
+    return ctx.reply.Error("ERR Background append only file rewriting already in progress");
+  }
+  if (ctx.server.HasActiveChild() || ctx.client.in_multi) {
+    aof.ScheduleRewrite();
+    return ctx.reply.Simple("Background append only file rewriting scheduled");
+  }
+  if (!aof.StartRewrite().ok()) {
+    return ctx.reply.Error(
+        "ERR Can't execute an AOF background rewriting. Please check the server logs for more "
+        "information.");
+  }
+  ctx.reply.Simple("Background append only file rewriting started");
 }
 
 void LastSave(CommandContext& ctx) { ctx.reply.Integer(ctx.server.rdb().info().last_save_time_s); }
@@ -161,6 +181,8 @@ void RegisterPersistenceCommands(CommandTable& t) {
                  "Writes the dataset to dump.rdb now, blocking until it is durable."));
   t.Add(MakeSpec("bgsave", -1, kCmdAdmin | kCmdNoScript, BgSave, "server", "1.0.0", "[SCHEDULE]",
                  "Writes the dataset to dump.rdb in the background, as of this moment."));
+  t.Add(MakeSpec("bgrewriteaof", 1, kCmdAdmin | kCmdNoScript, BgRewriteAof, "server", "1.0.0", "",
+                 "Rewrites the append-only file in the background, as of this moment."));
   t.Add(MakeSpec("lastsave", 1, kCmdLoading | kCmdStale | kCmdFast, LastSave, "server", "1.0.0",
                  "", "Unix time of the last successful save."));
   t.Add(MakeSpec("debug", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, Debug, "server",

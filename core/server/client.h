@@ -54,6 +54,11 @@ struct Client {
   // (having written the reply), like a Redis client blocked on a key.
   std::function<bool(ReplyBuilder& reply)> blocked_on;
 
+  // Set while this client ran commands in the current event-loop batch
+  // (Server::BeforeSleep), with where its output stood when it started.
+  bool in_batch = false;
+  size_t batch_output_start = 0;
+
   RequestParser parser;
   std::string output;  // RESP bytes not yet written to the transport
 };

@@ -57,8 +57,19 @@ struct Config {
   // (virtual time) still gets the save done a bounded piece at a time.
   int64_t rdb_save_slice_bytes = 256 * 1024;
   int64_t rdb_save_max_slices_per_tick = 64;
-  // AOF arrives with its own issue; until then only "no" is accepted.
+  // AOF persistence (aof.c, config.c), Redis 7.0's defaults.
   bool appendonly = false;
+  std::string appendfilename = "appendonly.aof";  // immutable, a base name
+  std::string appenddirname = "appendonlydir";    // immutable, a base name
+  std::string appendfsync = "everysec";           // always | everysec | no
+  bool no_appendfsync_on_rewrite = false;
+  int64_t auto_aof_rewrite_percentage = 100;
+  int64_t auto_aof_rewrite_min_size = 64 * 1024 * 1024;
+  bool aof_load_truncated = true;
+  bool aof_use_rdb_preamble = true;
+  bool aof_timestamp_enabled = false;
+  bool aof_rewrite_incremental_fsync = true;
+  bool aof_disable_auto_gc = false;
 
   // Facts about the hosting process, filled in by the native binary and
   // reported by INFO server. They are not parameters: the registry does not

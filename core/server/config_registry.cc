@@ -57,6 +57,7 @@ constexpr size_t kMaxBindAddresses = 16;  // CONFIG_BINDADDR_MAX
 
 constexpr std::string_view kProtectedActions[] = {"no", "yes", "local"};
 constexpr std::string_view kLogLevels[] = {"debug", "verbose", "notice", "warning"};
+constexpr std::string_view kAppendFsync[] = {"always", "everysec", "no"};
 constexpr std::string_view kPolicies[] = {"volatile-lru",   "volatile-lfu", "volatile-random",
                                           "volatile-ttl",   "allkeys-lru",  "allkeys-lfu",
                                           "allkeys-random", "noeviction"};
@@ -81,10 +82,17 @@ Status NoDaemonize(Config* c, bool /*at_startup*/) {
       "(run it under a service manager, or in the background with &)");
 }
 
-Status NoAppendOnly(Config* c, bool /*at_startup*/) {
-  if (!c->appendonly) return Status::Ok();
-  return Status::InvalidArgument(
-      "AOF persistence is not implemented yet in this build (only 'appendonly no' is accepted)");
+// isValidAOFfilename() / isValidAOFdirname(): a bare name inside `dir`.
+Status ValidAofNames(Config* c, bool /*at_startup*/) {
+  if (c->appendfilename.empty()) return Status::InvalidArgument("appendfilename can't be empty");
+  if (c->appendfilename.find('/') != std::string::npos) {
+    return Status::InvalidArgument("appendfilename can't be a path, just a filename");
+  }
+  if (c->appenddirname.empty()) return Status::InvalidArgument("appenddirname can't be empty");
+  if (c->appenddirname.find('/') != std::string::npos) {
+    return Status::InvalidArgument("appenddirname can't be a path, just a dirname");
+  }
+  return Status::Ok();
 }
 
 constexpr Param Bool(std::string_view name, bool Config::*f, uint8_t flags = 0,
@@ -116,9 +124,10 @@ constexpr Param Enum(std::string_view name, std::string Config::*f,
 }
 
 constexpr Param Str(std::string_view name, std::string Config::*f, uint8_t flags = 0,
-                    Kind kind = Kind::kString) {
+                    Kind kind = Kind::kString, CheckFn check = nullptr) {
   Param p{name, "", kind, flags};
   p.text = f;
+  p.check = check;
   return p;
 }
 
@@ -166,7 +175,19 @@ constexpr std::array kParams = {
     Bool("rdbchecksum", &Config::rdbchecksum, kImmutable),
     Bool("stop-writes-on-bgsave-error", &Config::stop_writes_on_bgsave_error),
     Enum("enable-debug-command", &Config::enable_debug_command, kProtectedActions, kImmutable),
-    Bool("appendonly", &Config::appendonly, 0, NoAppendOnly),
+    Bool("appendonly", &Config::appendonly),
+    Str("appendfilename", &Config::appendfilename, kImmutable, Kind::kString, ValidAofNames),
+    Str("appenddirname", &Config::appenddirname, kImmutable, Kind::kString, ValidAofNames),
+    Enum("appendfsync", &Config::appendfsync, kAppendFsync),
+    Bool("no-appendfsync-on-rewrite", &Config::no_appendfsync_on_rewrite),
+    Num("auto-aof-rewrite-percentage", "", &Config::auto_aof_rewrite_percentage, 0, kIntMax),
+    Num("auto-aof-rewrite-min-size", "", &Config::auto_aof_rewrite_min_size, 0, kLongMax,
+        kMemory),
+    Bool("aof-load-truncated", &Config::aof_load_truncated),
+    Bool("aof-use-rdb-preamble", &Config::aof_use_rdb_preamble),
+    Bool("aof-timestamp-enabled", &Config::aof_timestamp_enabled),
+    Bool("aof-rewrite-incremental-fsync", &Config::aof_rewrite_incremental_fsync),
+    Bool("aof-disable-auto-gc", &Config::aof_disable_auto_gc),
 };
 
 // A name CONFIG GET/SET can address: a parameter's name or its alias. Redis

@@ -190,6 +190,8 @@ void RdbPersistence::Cron(int64_t budget_us) {
     PollForegroundSave();
     return;
   }
+  // One "child" at a time, as in Redis: save points wait for a rewrite.
+  if (server_.HasActiveChild()) return;
   const bool may_retry =
       now_s - info_.last_bgsave_try_s > kBgsaveRetryDelaySec || info_.last_bgsave_ok;
   for (const SavePoint& sp : ParseSavePoints(server_.config().save)) {

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <random>
 
+#include "core/persist/aof_reader.h"
 #include "core/util/numbers.h"
 
 namespace plab {
@@ -74,6 +75,7 @@ Client* Server::NewClient(std::string addr, std::string laddr) {
 
 void Server::FreeClient(Client* client) {
   UnwatchAll(client);
+  if (client->in_batch) batch_.erase(std::find(batch_.begin(), batch_.end(), client));
   clients_.erase(client->id);
 }
 
@@ -88,7 +90,7 @@ constexpr std::string_view kMisconfRdbError =
 // processCommand(): writes, and PING, are refused while the last background
 // save failed; EXEC counts as a write when it would run one.
 bool Server::DeniedByDiskError(const Client* client, const CommandSpec& spec) const {
-  if (!rdb_.WritesDenied()) return false;
+  if (!rdb_.WritesDenied() && !aof_.WritesDenied()) return false;
   if ((spec.flags & kCmdWrite) || spec.name == "ping") return true;
   if (spec.name != "exec" || !client->in_multi) return false;
   for (const std::vector<std::string>& argv : client->queued) {
@@ -161,6 +163,11 @@ void Server::CountErrors(std::string_view out, size_t from) {
 
 void Server::Execute(Client* client, std::vector<std::string>& argv) {
   if (argv.empty()) return;
+  if (!client->in_batch) {
+    client->in_batch = true;
+    client->batch_output_start = client->output.size();
+    batch_.push_back(client);
+  }
   ReplyBuilder reply(&client->output, client->resp);
   // Cross-protocol scripting defence (processCommand): "POST" or "Host:" as a
   // command means a browser is talking to us; drop the connection silently.
@@ -202,7 +209,12 @@ void Server::Execute(Client* client, std::vector<std::string>& argv) {
     return;
   }
   if (DeniedByDiskError(client, *spec)) {
-    RejectCommand(client, reply, kMisconfRdbError, spec);
+    // writeCommandsDeniedByDiskError(): the RDB error is reported first.
+    RejectCommand(client, reply,
+                  rdb_.WritesDenied()
+                      ? std::string(kMisconfRdbError)
+                      : "MISCONF Errors writing to the AOF file: " + aof_.info().last_write_error,
+                  spec);
     ++stats_.For(*spec).rejected_calls;
     return;
   }
@@ -220,8 +232,26 @@ void Server::Call(Client* client, const CommandSpec& spec, std::vector<std::stri
                   ReplyBuilder& reply) {
   const int64_t start = clock_.NowMicros();
   const size_t from = reply.buffer()->size();
+  const int64_t dirty_before = dirty_;
+  // Handlers may move arguments out of argv (a SET's value), so the command
+  // as typed is encoded before it runs, which the AOF needs anyway.
+  CallPropagation prop;
+  CallPropagation* outer = current_call_;
+  const bool may_propagate = propagating_ && (spec.flags & kCmdWrite) && spec.name != "exec";
+  if (may_propagate) prop.resp = EncodeAofCommand(argv);
+  current_call_ = &prop;
+  ++call_depth_;
   CommandContext ctx{*this, *client, argv, reply, spec};
   spec.handler(ctx);
+  --call_depth_;
+  current_call_ = outer;
+  // call(): a command that changed the dataset (or forced it) is logged,
+  // after what it queued itself; EXEC never is (its body was).
+  if (propagating_ && !prop.prevent && (prop.force || dirty_ != dirty_before) &&
+      (may_propagate || prop.rewritten)) {
+    also_propagate_.push_back({client->db, std::move(prop.resp)});
+  }
+  if (call_depth_ == 0 && !also_propagate_.empty()) PropagatePending(false);
   CommandStats& cs = stats_.For(spec);
   ++cs.calls;
   cs.usec += clock_.NowMicros() - start;
@@ -336,10 +366,14 @@ void Server::TouchWatchedOnSwap(int emptied, int replaced_with) {
   }
 }
 
-void Server::OnBeforeWrite(int db, std::string_view key) { rdb_.BeforeWrite(db, key); }
+void Server::OnBeforeWrite(int db, std::string_view key) {
+  rdb_.BeforeWrite(db, key);
+  aof_.BeforeWrite(db, key);
+}
 
 void Server::ReplaceKeyspace(Keyspace&& fresh) {
   rdb_.BeforeKeyspaceReplaced();
+  aof_.BeforeKeyspaceReplaced();
   keyspace_.SwapData(fresh);
 }
 
@@ -348,13 +382,120 @@ RdbPersistence::Outcome Server::PrepareForShutdown(bool save, bool nosave) {
     Log(LogLevel::kWarning, "There is a child saving an .rdb. Killing it!");
     rdb_.KillBackgroundSave();
   }
+  aof_.PrepareForShutdown();
   if (rdb_.foreground_pending()) return RdbPersistence::Outcome::kPending;
   if (!((!config_.save.empty() && !nosave) || save)) return RdbPersistence::Outcome::kOk;
   Log(LogLevel::kNotice, "Saving the final RDB snapshot before exiting.");
   return rdb_.Save();
 }
 
-bool Server::BackgroundWork(int64_t budget_us) { return rdb_.BackgroundWork(budget_us); }
+bool Server::BackgroundWork(int64_t budget_us) {
+  const bool rdb_more = rdb_.BackgroundWork(budget_us);
+  const bool aof_more = aof_.BackgroundWork(budget_us);
+  return rdb_more || aof_more;
+}
+
+void Server::BeforeSleep() {
+  std::shared_ptr<SyncTicket> ticket = aof_.Flush(false);
+  std::vector<Client*> batch = std::move(batch_);
+  batch_.clear();
+  for (Client* c : batch) c->in_batch = false;
+  if (aof_.fatal()) {
+    // Redis exits before it answers: nothing from this batch goes out.
+    for (Client* c : batch) c->output.resize(std::min(c->output.size(), c->batch_output_start));
+    return;
+  }
+  if (ticket == nullptr || ticket->done()) return;
+  for (Client* c : batch) HoldOutput(c, ticket);
+}
+
+// The replies `c` got in this batch wait for `ticket`; a reply it was
+// already waiting for (a SAVE) comes after them, in order.
+void Server::HoldOutput(Client* c, std::shared_ptr<SyncTicket> ticket) {
+  if (c->output.size() <= c->batch_output_start) return;
+  struct Held {
+    std::shared_ptr<SyncTicket> ticket;
+    std::string bytes;
+    bool released = false;
+  };
+  auto held = std::make_shared<Held>();
+  held->ticket = std::move(ticket);
+  held->bytes = c->output.substr(c->batch_output_start);
+  c->output.resize(c->batch_output_start);
+  auto earlier = std::move(c->blocked_on);
+  c->blocked_on = [this, held, earlier](ReplyBuilder& reply) {
+    if (!held->released) {
+      if (!held->ticket->done()) return false;
+      if (!held->ticket->status().ok()) {
+        // A failed fsync under `always` is fatal in Redis: never confirm.
+        Log(LogLevel::kWarning, "Can't persist AOF for fsync error when the AOF fsync policy is "
+                                "'always': " + held->ticket->status().message() + ". Exiting...");
+        RequestShutdown();
+        return false;
+      }
+      reply.buffer()->append(held->bytes);
+      held->released = true;
+    }
+    return earlier == nullptr || earlier(reply);
+  };
+}
+
+Status Server::Recover(RecoveryReport* report) {
+  const int64_t start = clock_.NowMicros();
+  Status s;
+  if (config_.appendonly) {
+    s = aof_.Load(report);
+    if (s.code() == Status::Code::kNotFound) s = Status::Ok();
+    if (s.ok()) s = aof_.OpenOnStartup();
+  } else {
+    s = LoadRdbAtStartup(report);
+  }
+  if (!s.ok()) report->error = s.message();
+  for (int db = 0; db < Keyspace::kNumDbs; ++db) {
+    report->keys_after += static_cast<int64_t>(keyspace_.keys(db).size());
+  }
+  report->total_millis = static_cast<double>(clock_.NowMicros() - start) / 1000.0;
+  return s;
+}
+
+Status Server::LoadRdbAtStartup(RecoveryReport* report) {
+  const int64_t start = clock_.NowMicros();
+  Keyspace fresh;
+  Result<RdbLoadResult> loaded = rdb_.Load(&fresh);
+  if (!loaded.ok()) {
+    if (loaded.status().code() == Status::Code::kNotFound) return Status::Ok();
+    return loaded.status();
+  }
+  ReplaceKeyspace(std::move(fresh));
+  report->source = "rdb";
+  RecoveryReport::File file;
+  file.name = config_.dbfilename;
+  file.kind = "rdb";
+  file.bytes = static_cast<int64_t>(loaded->bytes_read);
+  file.keys_loaded = loaded->keys_loaded;
+  file.keys_expired = loaded->keys_expired;
+  file.millis = static_cast<double>(clock_.NowMicros() - start) / 1000.0;
+  report->files.push_back(file);
+  last_rdb_load_ = std::move(*loaded);
+  return Status::Ok();
+}
+
+bool Server::ReplayCommand(Client* client, std::vector<std::string>& argv) {
+  bool unknown_sub = false;
+  const CommandSpec* spec = commands_.Lookup(argv, &unknown_sub);
+  if (spec == nullptr) return false;
+  ReplyBuilder reply(&replay_reply_, 2);
+  if (client->in_multi && !IsTransactionControl(*spec)) {
+    client->queued.push_back(std::move(argv));
+    argv = {};
+  } else {
+    keyspace_.SetCommandTime(clock_.NowMillis());
+    CommandContext ctx{*this, *client, argv, reply, *spec};
+    spec->handler(ctx);
+  }
+  replay_reply_.clear();
+  return true;
+}
 
 void Server::ResumeBlockedClients() {
   // A SAVE waiting on the disk moves on first (rename, directory sync), so
@@ -373,8 +514,42 @@ void Server::ResumeBlockedClients() {
 }
 
 void Server::OnExpired(int db, std::string_view key) {
-  // deleteExpiredKeyAndPropagate() calls signalModifiedKey().
+  // deleteExpiredKeyAndPropagate(): signalModifiedKey(), then a DEL for the
+  // AOF (lazyfree-lazy-expire no), queued before the command that noticed.
   TouchKey(db, key);
+  if (propagating_) also_propagate_.push_back({db, EncodeAofCommand({"DEL", std::string(key)})});
+}
+
+void Server::AlsoPropagate(int db, const std::vector<std::string>& argv) {
+  if (propagating_) also_propagate_.push_back({db, EncodeAofCommand(argv)});
+}
+
+void Server::PropagateCurrentAs(const std::vector<std::string>& argv) {
+  if (!propagating_ || current_call_ == nullptr) return;
+  current_call_->resp = EncodeAofCommand(argv);
+  current_call_->rewritten = true;
+}
+
+void Server::PreventCurrentPropagation() {
+  if (current_call_ != nullptr) current_call_->prevent = true;
+}
+
+void Server::ForceCurrentPropagation() {
+  if (current_call_ != nullptr) current_call_->force = true;
+}
+
+void Server::PropagatePending(bool no_multi) {
+  if (also_propagate_.empty()) return;
+  std::vector<PropagatedOp> ops = std::move(also_propagate_);
+  also_propagate_.clear();
+  if (!propagating_) return;
+  // propagatePendingCommands(): several operations are one atomic unit;
+  // MULTI is issued in the first one's db so its SELECT comes first, EXEC
+  // in the last one's so no SELECT comes between.
+  const bool wrap = ops.size() > 1 && !no_multi;
+  if (wrap) aof_.Feed(ops.front().db, EncodeAofCommand({"MULTI"}));
+  for (const PropagatedOp& op : ops) aof_.Feed(op.db, op.resp);
+  if (wrap) aof_.Feed(ops.back().db, EncodeAofCommand({"EXEC"}));
 }
 
 void Server::Cron() {
@@ -384,6 +559,7 @@ void Server::Cron() {
   // activeExpireCycle(SLOW): at most 25% of a cron period.
   const int64_t hz = config_.hz > 0 ? config_.hz : 10;
   keyspace_.ActiveExpireCycle(clock_, 1000000 / hz / 4);
+  PropagatePending(/*no_multi=*/true);  // activeExpireCycle's DELs, unwrapped
   // trackInstantaneousMetric(): ops/sec between samples.
   if (stats_.last_sample_time_ms != 0 && now_ms > stats_.last_sample_time_ms) {
     int64_t ops = stats_.total_commands_processed - stats_.last_sample_count;
@@ -396,6 +572,7 @@ void Server::Cron() {
   // Save points and a slice of a running BGSAVE: up to half a cron period,
   // so clients still get at least half of the server's time.
   rdb_.Cron(1000000 / hz / 2);
+  aof_.Cron(1000000 / hz / 2);
   ResumeBlockedClients();
 }
 

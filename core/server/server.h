@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -22,6 +23,7 @@
 #include "core/cmd/command_table.h"
 #include "core/io/clock.h"
 #include "core/io/disk.h"
+#include "core/server/aof_persistence.h"
 #include "core/server/client.h"
 #include "core/server/config.h"
 #include "core/server/rdb_persistence.h"
@@ -96,6 +98,24 @@ class Server final : private KeyObserver {
   // and a slice of a running background save; then resumes clients whose
   // replies waited on the disk.
   void Cron();
+  // beforeSleep(): the transport calls this after each batch of commands
+  // and before it delivers any reply. The AOF is flushed (and synced under
+  // appendfsync always); if that sync completes later (IndexedDB), the
+  // replies produced in this batch are held until it has.
+  void BeforeSleep();
+  // Startup: loads the dataset the way Redis decides (the AOF when
+  // appendonly is yes, else the RDB), then opens the AOF for appending.
+  // `report` says what was loaded; on failure it holds the error and the
+  // files are as they were (except a torn AOF tail cut by
+  // aof-load-truncated and a legacy AOF moved into the directory).
+  Status Recover(RecoveryReport* report);
+  // Runs one command read from an AOF as the loading client (no stats, no
+  // propagation). False when the command does not exist.
+  bool ReplayCommand(Client* client, std::vector<std::string>& argv);
+  // A BGSAVE or an AOF rewrite is running (Redis: a child process exists).
+  bool HasActiveChild() const {
+    return rdb_.bgsave_in_progress() || aof_.rewrite_in_progress();
+  }
   // Work that runs between commands (a background save): the transport
   // calls this when it is idle, for about `budget_us`. Returns true while
   // more remains.
@@ -115,12 +135,16 @@ class Server final : private KeyObserver {
   // keeping the running snapshot consistent.
   void ReplaceKeyspace(Keyspace&& fresh);
 
+  // What the startup RDB load read (the native server logs its AUX fields).
+  const std::optional<RdbLoadResult>& last_rdb_load() const { return last_rdb_load_; }
+
   // Accessors for command handlers.
   Keyspace& keyspace() { return keyspace_; }
   Config& config() { return config_; }
   const Config& config() const { return config_; }
   Disk& disk() { return disk_; }
   RdbPersistence& rdb() { return rdb_; }
+  AofPersistence& aof() { return aof_; }
   const Clock& clock() const { return clock_; }
   const CommandTable& commands() const { return commands_; }
   ServerStats& stats() { return stats_; }
@@ -137,6 +161,31 @@ class Server final : private KeyObserver {
   // SHUTDOWN: the transport stops serving once it sees this.
   void RequestShutdown() { shutdown_requested_ = true; }
   bool shutdown_requested() const { return shutdown_requested_; }
+
+  // --- Propagation (server.c's alsoPropagate / propagatePendingCommands) ---
+  // Every write that changed the dataset becomes one or more operations
+  // (RESP-encoded commands in a db) collected while the top-level command
+  // runs; when it returns they go to the AOF together, wrapped in
+  // MULTI/EXEC when there are several (an EXEC body, a write that lazily
+  // expired a key first). Only collected while the AOF accepts writes.
+  struct PropagatedOp {
+    int db;
+    std::string resp;
+  };
+  bool propagating() const { return propagating_; }
+  // The sink of propagated operations (the AOF) turns collection on or off.
+  void set_propagating(bool on) { propagating_ = on; }
+  // alsoPropagate(): queues `argv` in `db` after whatever the current
+  // command queued so far.
+  void AlsoPropagate(int db, const std::vector<std::string>& argv);
+  // rewriteClientCommandVector(): the running command is logged as `argv`
+  // instead of as typed.
+  void PropagateCurrentAs(const std::vector<std::string>& argv);
+  // preventCommandPropagation(): the running command itself is not logged
+  // (what it queued with AlsoPropagate still is).
+  void PreventCurrentPropagation();
+  // forceCommandPropagation(): logged even if it changed nothing.
+  void ForceCurrentPropagation();
 
   // MULTI/EXEC support (multi.c).
   void Watch(Client* client, int db, std::string_view key);
@@ -162,12 +211,19 @@ class Server final : private KeyObserver {
   void RejectCommand(Client* client, ReplyBuilder& reply, std::string_view error,
                      const CommandSpec* spec = nullptr);
   bool DebugAllowed(const Client& client) const;
+  void HoldOutput(Client* c, std::shared_ptr<SyncTicket> ticket);
+  Status LoadRdbAtStartup(RecoveryReport* report);
+  // Sends the collected operations to the AOF (propagatePendingCommands);
+  // `no_multi`: never wrap (active expiry).
+  void PropagatePending(bool no_multi);
   void CountErrors(std::string_view reply_bytes, size_t from);
   bool AuthRequired(const Client* client) const;
 
   // KeyObserver.
   void OnBeforeWrite(int db, std::string_view key) override;
-  bool WantsEveryKey() const override { return rdb_.WantsEveryKey(); }
+  bool WantsEveryKey() const override {
+    return rdb_.WantsEveryKey() || aof_.WantsEveryKey();
+  }
   void OnExpired(int db, std::string_view key) override;
   // Checks run before a command (processCommand's rejections after auth).
   bool DeniedByDiskError(const Client* client, const CommandSpec& spec) const;
@@ -177,6 +233,7 @@ class Server final : private KeyObserver {
   Disk& disk_;
   Keyspace keyspace_;
   RdbPersistence rdb_{*this, disk_};
+  AofPersistence aof_{*this, disk_};
   LogSink log_sink_;
   CommandTable commands_;
   ServerStats stats_;
@@ -187,6 +244,21 @@ class Server final : private KeyObserver {
   bool shutdown_requested_ = false;
   std::string run_id_;
   std::vector<std::string> scratch_argv_;
+  // Propagation state of the command being called (nested for EXEC).
+  struct CallPropagation {
+    std::string resp;       // the command as typed, encoded before it ran
+    bool rewritten = false; // resp holds PropagateCurrentAs()'s command
+    bool prevent = false;
+    bool force = false;
+  };
+  bool propagating_ = false;
+  int call_depth_ = 0;
+  CallPropagation* current_call_ = nullptr;
+  std::vector<PropagatedOp> also_propagate_;
+  // Clients that ran commands since the last BeforeSleep().
+  std::vector<Client*> batch_;
+  std::string replay_reply_;
+  std::optional<RdbLoadResult> last_rdb_load_;  // replies of replayed AOF commands, discarded
   // (db, key) -> clients watching it.
   std::unordered_map<std::string, std::vector<Client*>> watched_keys_;
 };

@@ -7,13 +7,14 @@ namespace plab {
 Keyspace::Keyspace() : rng_(0x5eed) {}
 
 bool Keyspace::IsExpired(int db, std::string_view key) const {
+  if (loading_) return false;
   const int64_t* when = dbs_[db].expires.Find(key);
   return when != nullptr && *when <= now_ms_;
 }
 
 bool Keyspace::ExpireIfNeeded(int db, std::string_view key) {
   Db& d = dbs_[db];
-  if (d.expires.empty()) return false;
+  if (d.expires.empty() || loading_) return false;
   const int64_t* when = d.expires.Find(key);
   if (when == nullptr || *when > now_ms_) return false;
   // Observers see the delete before it happens (snapshot copy-on-write),

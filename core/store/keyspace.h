@@ -62,6 +62,12 @@ class Keyspace {
   void SetCommandTime(int64_t now_ms) { now_ms_ = now_ms; }
   int64_t command_time() const { return now_ms_; }
 
+  // While loading (an AOF replay), nothing expires: keyIsExpired() in Redis
+  // 7.0 answers "not expired" when server.loading, and expiry commands with
+  // a past deadline just set it (checkAlreadyExpired).
+  void set_loading(bool loading) { loading_ = loading; }
+  bool loading() const { return loading_; }
+
   // Observer may be null. Not owned.
   void set_observer(KeyObserver* observer) { observer_ = observer; }
 
@@ -145,6 +151,7 @@ class Keyspace {
   std::array<Db, kNumDbs> dbs_;
   uint32_t write_version_ = 0;  // stamped on every value stored
   int64_t now_ms_ = 0;
+  bool loading_ = false;
   KeyObserver* observer_ = nullptr;
   KeyspaceStats stats_;
   std::mt19937_64 rng_;

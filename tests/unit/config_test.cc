@@ -74,7 +74,7 @@ TEST_SUITE("config") {
       CAPTURE(name);
       CHECK(ValueOf(c, name) == value);
     }
-    CHECK(plab::ConfigParamNames().size() == 35);
+    CHECK(plab::ConfigParamNames().size() == 46);
   }
 
   TEST_CASE("booleans take yes or no in any case") {
@@ -174,13 +174,21 @@ TEST_SUITE("config") {
           "argument(s) must be one of the following: no, yes, local");
   }
 
-  TEST_CASE("appendonly only accepts 'no' in this build") {
+  TEST_CASE("AOF parameters validate like Redis 7.0") {
     Config c;
-    CHECK(Set(&c, "appendonly", "no").ok());
-    CHECK(Set(&c, "appendonly", "yes").message().find("AOF persistence is not implemented yet") !=
-          std::string::npos);
-    CHECK_FALSE(c.appendonly);
+    CHECK(Set(&c, "appendonly", "yes").ok());
+    CHECK(c.appendonly);
     CHECK(Set(&c, "appendonly", "maybe").message() == "argument must be 'yes' or 'no'");
+    CHECK(Set(&c, "appendfsync", "always").ok());
+    CHECK(c.appendfsync == "always");
+    CHECK(Set(&c, "appendfsync", "sometimes").message() ==
+          "argument(s) must be one of the following: always, everysec, no");
+    CHECK(Set(&c, "appendfilename", "x.aof", false).message() == "can't set immutable config");
+    CHECK(Set(&c, "appendfilename", "a/b.aof", true).message() ==
+          "appendfilename can't be a path, just a filename");
+    CHECK(Set(&c, "appenddirname", "", true).message() == "appenddirname can't be empty");
+    CHECK(Set(&c, "auto-aof-rewrite-min-size", "1mb").ok());
+    CHECK(c.auto_aof_rewrite_min_size == 1024 * 1024);
   }
 
   TEST_CASE("immutable parameters can be set at startup only") {

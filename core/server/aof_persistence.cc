@@ -1,0 +1,548 @@
+#include "core/server/aof_persistence.h"
+
+#include <algorithm>
+
+#include "core/persist/aof_reader.h"
+#include "core/persist/rdb_writer.h"
+#include "core/server/memory_estimate.h"
+#include "core/server/server.h"
+
+namespace plab {
+namespace {
+
+// A durability barrier that exists before the sync it stands for: replies
+// of a batch written while the manifest naming a new INCR file is not yet
+// durable wait on it, and it completes with the sync issued once they could
+// be written.
+class DeferredTicket final : public SyncTicket {
+ public:
+  bool done() const override { return inner_ != nullptr && inner_->done(); }
+  Status status() const override { return inner_ != nullptr ? inner_->status() : Status::Ok(); }
+  void Resolve(std::shared_ptr<SyncTicket> inner) { inner_ = std::move(inner); }
+
+ private:
+  std::shared_ptr<SyncTicket> inner_;
+};
+
+}  // namespace
+
+// A rewrite in flight. Phases, each a DurableWrite that may wait on the disk:
+//   kNewIncr   the manifest that adds the new INCR file (writes are held
+//              in aof_buf until it is durable, so no acknowledged write can
+//              land in a file the durable manifest does not name);
+//   kBase      the snapshot, streamed to the new BASE file;
+//   kSwitch    the manifest that names the new BASE and moves older files
+//              to history.
+struct AofPersistence::RewriteJob {
+  enum class Phase { kNewIncr, kBase, kSwitch, kDone };
+
+  RewriteJob(Keyspace& keyspace, const rdb::RdbWriteOptions& options)
+      : snapshot(keyspace, options) {}
+
+  rdb::RdbSnapshot snapshot;
+  Phase phase = Phase::kBase;
+  DurableWrite manifest_write;
+  AofManifest next_manifest;     // what manifest_write is writing
+  std::string new_incr_name;     // kNewIncr: the file writes move to,
+  std::unique_ptr<WritableFile> new_incr;  // created before the manifest names it
+  DurableWrite base_write;
+  std::string base_name;
+  std::shared_ptr<DeferredTicket> gate;  // replies waiting for kNewIncr
+  int64_t start_ms = 0;
+  bool startup = false;  // the empty BASE aofOpenIfNeededOnServerStart makes
+};
+
+AofPersistence::AofPersistence(Server& server, Disk& disk) : server_(server), disk_(&disk) {}
+
+AofPersistence::~AofPersistence() = default;
+
+void AofPersistence::Log(LogLevel level, const std::string& message) const {
+  server_.Log(level, message);
+}
+
+std::string AofPersistence::DirPath(std::string_view name) const {
+  return JoinPath(server_.config().appenddirname, name);
+}
+
+void AofPersistence::Feed(int db, std::string_view resp) {
+  // Turned on but its rewrite has not started yet: the snapshot it takes
+  // will hold this write (feedAppendOnlyFile keeps nothing then).
+  if (state_ == State::kWaitRewrite && rewrite_ == nullptr) return;
+  if (server_.config().aof_timestamp_enabled) {
+    // genAofTimestampAnnotationIfNeeded(): one annotation per new second.
+    const int64_t now_s = server_.clock().NowMillis() / 1000;
+    if (now_s != last_ts_s_) {
+      buf_ += EncodeAofAnnotation(now_s);
+      last_ts_s_ = now_s;
+    }
+  }
+  if (db != selected_db_) {
+    const std::string n = std::to_string(db);
+    buf_ += "*2\r\n$6\r\nSELECT\r\n$" + std::to_string(n.size()) + "\r\n" + n + "\r\n";
+    selected_db_ = db;
+  }
+  buf_.append(resp);
+}
+
+Status AofPersistence::OpenIncr(const std::string& name, bool truncate) {
+  Result<std::unique_ptr<WritableFile>> file = disk_->OpenWritable(DirPath(name), truncate);
+  if (!file.ok()) {
+    Log(LogLevel::kWarning, "Can't open the append-only file " + name + ": " +
+                                file.status().message());
+    return file.status();
+  }
+  UseIncr(std::move(*file), name);
+  return Status::Ok();
+}
+
+void AofPersistence::UseIncr(std::unique_ptr<WritableFile> file, const std::string& name) {
+  if (incr_ != nullptr) {
+    // aof_background_fsync_and_close(): what went to the old file is synced
+    // before it is left behind.
+    (void)incr_->Sync();
+    (void)incr_->Close();
+  }
+  incr_ = std::move(file);
+  incr_name_ = name;
+  info_.last_incr_size = static_cast<int64_t>(incr_->Size());
+  info_.last_incr_fsync_offset = info_.last_incr_size;
+}
+
+bool AofPersistence::SyncInProgress() const {
+  return everysec_ticket_ != nullptr && !everysec_ticket_->done();
+}
+
+// aofWrite() and its error handling in flushAppendOnlyFile().
+Status AofPersistence::WriteBuffer() {
+  Status s = incr_->Append(buf_);
+  if (!s.ok()) {
+    Log(LogLevel::kWarning, "Error writing to the AOF file: " + s.message());
+    info_.last_write_error = s.message();
+    // The file never holds half a buffer: a failed Append changes nothing,
+    // and Redis truncates a short write away in the same way.
+    return s;
+  }
+  if (!info_.last_write_ok) {
+    Log(LogLevel::kWarning, "AOF write error looks solved, Redis can write again.");
+    info_.last_write_ok = true;
+  }
+  info_.current_size += static_cast<int64_t>(buf_.size());
+  info_.last_incr_size += static_cast<int64_t>(buf_.size());
+  buf_.clear();
+  return Status::Ok();
+}
+
+std::shared_ptr<SyncTicket> AofPersistence::SyncIncr() {
+  std::shared_ptr<SyncTicket> ticket = incr_->Sync();
+  info_.last_incr_fsync_offset = info_.last_incr_size;
+  info_.last_fsync_s = server_.clock().NowMillis() / 1000;
+  return ticket;
+}
+
+std::shared_ptr<SyncTicket> AofPersistence::Flush(bool force) {
+  if (state_ == State::kOff || fatal_) return nullptr;
+  const std::string& policy = server_.config().appendfsync;
+  const bool always = policy == "always";
+  const bool everysec = policy == "everysec";
+  // Writes wait while the manifest that names the new INCR file is not
+  // durable yet (only on disks whose sync completes later).
+  if (rewrite_ != nullptr && rewrite_->phase == RewriteJob::Phase::kNewIncr) {
+    if (buf_.empty() || !always) return nullptr;
+    if (rewrite_->gate == nullptr) rewrite_->gate = std::make_shared<DeferredTicket>();
+    return rewrite_->gate;
+  }
+  if (incr_ == nullptr) return nullptr;
+  const int64_t now_s = server_.clock().NowMillis() / 1000;
+  const bool unsynced = info_.last_incr_fsync_offset != info_.last_incr_size;
+  bool sync_in_progress = false;
+  if (buf_.empty()) {
+    // Data written earlier may still need its once-a-second fsync.
+    if (everysec && unsynced && now_s > info_.last_fsync_s && !SyncInProgress()) {
+      everysec_ticket_ = SyncIncr();
+    } else if (always && unsynced) {
+      return SyncIncr();
+    }
+    return nullptr;
+  }
+  if (everysec) sync_in_progress = SyncInProgress();
+  if (everysec && !force && sync_in_progress) {
+    // Redis postpones the write up to 2 seconds while the background fsync
+    // is still running, then writes anyway and counts a delayed fsync.
+    if (info_.flush_postponed_start_s == 0) {
+      info_.flush_postponed_start_s = now_s;
+      return nullptr;
+    }
+    if (now_s - info_.flush_postponed_start_s < 2) return nullptr;
+    ++info_.delayed_fsync;
+    Log(LogLevel::kNotice,
+        "Asynchronous AOF fsync is taking too long (disk is busy?). Writing the AOF buffer "
+        "without waiting for fsync to complete, this may slow down Redis.");
+  }
+  info_.flush_postponed_start_s = 0;
+  if (!WriteBuffer().ok()) {
+    if (always) {
+      Fatal("Can't recover from AOF write error when the AOF fsync policy is 'always'. "
+            "Exiting...");
+    } else {
+      info_.last_write_ok = false;  // MISCONF until a later write succeeds
+    }
+    return nullptr;
+  }
+  if (server_.config().no_appendfsync_on_rewrite && server_.HasActiveChild()) return nullptr;
+  if (always) {
+    std::shared_ptr<SyncTicket> ticket = SyncIncr();
+    if (ticket->done() && !ticket->status().ok()) {
+      Fatal("Can't persist AOF for fsync error when the AOF fsync policy is 'always': " +
+            ticket->status().message() + ". Exiting...");
+      return nullptr;
+    }
+    return ticket;
+  }
+  if (everysec && now_s > info_.last_fsync_s) {
+    if (!sync_in_progress) everysec_ticket_ = SyncIncr();
+    info_.last_fsync_s = now_s;
+  }
+  return nullptr;
+}
+
+void AofPersistence::Fatal(const std::string& message) {
+  Log(LogLevel::kWarning, message);
+  fatal_ = true;
+  server_.RequestShutdown();
+}
+
+Status AofPersistence::PersistManifest(const AofManifest& manifest) {
+  const std::string& f = server_.config().appendfilename;
+  Status s = WriteFileDurablySync(*disk_, DirPath(ManifestFileName(f)), FormatAofManifest(manifest));
+  if (!s.ok()) Log(LogLevel::kWarning, "Can't persist the AOF manifest: " + s.message());
+  return s;
+}
+
+// --- Rewrite ---------------------------------------------------------------
+
+int64_t AofPersistence::current_cow_size() const {
+  return rewrite_ != nullptr ? rewrite_->snapshot.cow_bytes() : 0;
+}
+
+bool AofPersistence::WantsEveryKey() const {
+  return rewrite_ != nullptr && rewrite_->snapshot.active();
+}
+
+void AofPersistence::BeforeWrite(int db, std::string_view key) {
+  if (rewrite_ != nullptr) rewrite_->snapshot.BeforeWrite(db, key);
+}
+
+void AofPersistence::BeforeKeyspaceReplaced() {
+  if (rewrite_ != nullptr) rewrite_->snapshot.CopyAllRemaining();
+}
+
+Status AofPersistence::StartRewrite() {
+  if (rewrite_ != nullptr) return Status::InvalidArgument("rewrite already in progress");
+  Status s = StartRewriteInternal();
+  if (!s.ok()) info_.last_bgrewrite_ok = false;
+  return s;
+}
+
+// rewriteAppendOnlyFileBackground() without fork: flush what belongs to the
+// old INCR file, take the snapshot (the fork moment), and point later
+// writes at a new INCR file.
+Status AofPersistence::StartRewriteInternal() {
+  const Config& c = server_.config();
+  Status dir = disk_->CreateDir(c.appenddirname);
+  if (!dir.ok()) {
+    Log(LogLevel::kWarning,
+        "Can't open or create append-only dir " + c.appenddirname + ": " + dir.message());
+    return dir;
+  }
+  selected_db_ = -1;
+  (void)Flush(true);
+  rdb::RdbWriteOptions options;
+  options.compression = c.rdbcompression;
+  options.checksum = c.rdbchecksum;
+  options.ctime_s = server_.clock().NowMillis() / 1000;
+  options.used_mem = EstimateMemory(server_).total();
+  options.list_max_listpack_size = c.list_max_listpack_size;
+  auto job = std::make_unique<RewriteJob>(server_.keyspace(), options);
+  job->start_ms = server_.clock().NowMillis();
+  AofManifest base_manifest = manifest_;
+  if (state_ == State::kOn) {
+    job->next_manifest = manifest_;
+    Result<std::string> incr = AddNewIncr(&job->next_manifest, c.appendfilename);
+    if (!incr.ok()) return incr.status();
+    job->new_incr_name = *incr;
+    // Created before any manifest names it, so a manifest never points at
+    // a missing file.
+    Result<std::unique_ptr<WritableFile>> file = disk_->OpenWritable(DirPath(*incr), true);
+    if (!file.ok()) {
+      Log(LogLevel::kWarning,
+          "Can't open the append-only file " + *incr + ": " + file.status().message());
+      return file.status();
+    }
+    job->new_incr = std::move(*file);
+    base_manifest = job->next_manifest;
+    job->phase = RewriteJob::Phase::kNewIncr;
+    job->manifest_write.Start(*disk_, c.appenddirname, ManifestFileName(c.appendfilename),
+                              FormatAofManifest(job->next_manifest));
+  } else if (state_ == State::kWaitRewrite) {
+    // startAppendOnly(): until the first BASE exists, writes go to a temp
+    // INCR file that the switch renames.
+    PLAB_RETURN_IF_ERROR(OpenIncr(TempIncrFileName(c.appendfilename), /*truncate=*/true));
+  }
+  Result<std::string> base = AddNewBase(&base_manifest, c.appendfilename, c.aof_use_rdb_preamble);
+  if (!base.ok()) return base.status();
+  job->base_name = *base;
+  rdb::RdbSnapshot* snap = &job->snapshot;
+  const size_t slice = static_cast<size_t>(std::max<int64_t>(1, c.rdb_save_slice_bytes));
+  job->base_write.Start(*disk_, c.appenddirname, job->base_name,
+                        [snap, slice](WritableFile& file, bool& finished) -> Status {
+                          std::string out;
+                          PLAB_RETURN_IF_ERROR(snap->Produce(slice, &out));
+                          finished = snap->finished();
+                          return file.Append(out);
+                        });
+  rewrite_ = std::move(job);
+  ++info_.rewrites;
+  info_.rewrite_scheduled = false;
+  info_.rewrite_start_s = server_.clock().NowMillis() / 1000;
+  Log(LogLevel::kNotice, "Background append only file rewriting started");
+  (void)BackgroundWork(0);  // native disks: the new INCR is current at once
+  return Status::Ok();
+}
+
+bool AofPersistence::BackgroundWork(int64_t budget_us) {
+  if (rewrite_ == nullptr) return false;
+  RewriteJob& job = *rewrite_;
+  const Clock& clock = server_.clock();
+  const int64_t deadline = clock.NowMicros() + budget_us;
+  int64_t slices = server_.config().rdb_save_max_slices_per_tick;
+  do {
+    if (job.phase == RewriteJob::Phase::kNewIncr) {
+      Status s = job.manifest_write.Poll();
+      if (!s.ok()) {
+        FailRewrite("Can't persist the AOF manifest: " + s.message());
+        return false;
+      }
+      if (!job.manifest_write.done()) return true;
+      manifest_ = job.next_manifest;
+      Log(LogLevel::kNotice, "Creating AOF incr file " + job.new_incr_name + " on background rewrite");
+      UseIncr(std::move(job.new_incr), job.new_incr_name);
+      job.phase = RewriteJob::Phase::kBase;
+      std::shared_ptr<DeferredTicket> gate = std::move(job.gate);
+      std::shared_ptr<SyncTicket> t = Flush(false);  // what waited meanwhile
+      if (gate != nullptr) gate->Resolve(t != nullptr ? t : std::make_shared<DoneTicket>());
+      continue;
+    }
+    if (job.phase == RewriteJob::Phase::kBase) {
+      Status s = job.base_write.Step();
+      if (job.base_write.failed()) {
+        FailRewrite("Write error writing append only file on disk: " + s.message());
+        return false;
+      }
+      if (job.base_write.done()) {
+        Status sw = SwitchToRewrittenBase();
+        if (!sw.ok()) {
+          FailRewrite(sw.message());
+          return false;
+        }
+        continue;
+      }
+      if (job.base_write.waiting()) return true;
+      continue;
+    }
+    if (job.phase == RewriteJob::Phase::kSwitch) {
+      Status s = job.manifest_write.Poll();
+      if (!s.ok()) {
+        FailRewrite("Can't persist the AOF manifest: " + s.message());
+        return false;
+      }
+      if (!job.manifest_write.done()) return true;
+      FinishRewrite();
+      return false;
+    }
+  } while (--slices > 0 && clock.NowMicros() < deadline);
+  return true;
+}
+
+// backgroundRewriteDoneHandler()'s first half: the BASE is durable under its
+// final name; the manifest that names it is written next.
+Status AofPersistence::SwitchToRewrittenBase() {
+  RewriteJob& job = *rewrite_;
+  const Config& c = server_.config();
+  AofManifest next = manifest_;
+  Result<std::string> base = AddNewBase(&next, c.appendfilename, c.aof_use_rdb_preamble);
+  if (!base.ok()) return base.status();
+  if (state_ == State::kWaitRewrite) {
+    Result<std::string> incr = AddNewIncr(&next, c.appendfilename);
+    if (!incr.ok()) return incr.status();
+    Status r = disk_->Rename(DirPath(TempIncrFileName(c.appendfilename)), DirPath(*incr));
+    if (!r.ok()) return Status::IoError("Error trying to rename the temporary AOF incr file: " +
+                                        r.message());
+    incr_name_ = *incr;  // the open handle follows the file
+  }
+  MarkRewrittenIncrsAsHistory(&next, state_ != State::kOff);
+  job.next_manifest = std::move(next);
+  job.phase = RewriteJob::Phase::kSwitch;
+  job.manifest_write.Start(*disk_, c.appenddirname, ManifestFileName(c.appendfilename),
+                           FormatAofManifest(job.next_manifest));
+  return Status::Ok();
+}
+
+void AofPersistence::FinishRewrite() {
+  RewriteJob& job = *rewrite_;
+  manifest_ = job.next_manifest;
+  Result<uint64_t> base_size = disk_->FileSize(DirPath(job.base_name));
+  if (state_ != State::kOff) {
+    info_.current_size = static_cast<int64_t>(base_size.ok() ? *base_size : 0) +
+                         info_.last_incr_size;
+    info_.base_size = info_.current_size;
+  }
+  info_.last_cow_size = job.snapshot.cow_bytes();
+  info_.last_bgrewrite_ok = true;
+  info_.last_rewrite_time_sec = server_.clock().NowMillis() / 1000 - job.start_ms / 1000;
+  info_.rewrite_start_s = -1;
+  const bool startup = job.startup;
+  rewrite_.reset();
+  if (!startup) Log(LogLevel::kNotice, "Background AOF rewrite finished successfully");
+  if (state_ == State::kWaitRewrite) state_ = State::kOn;
+  DeleteHistory();
+}
+
+// aofDelHistoryFiles(): only after the manifest without them is durable.
+void AofPersistence::DeleteHistory() {
+  if (server_.config().aof_disable_auto_gc || manifest_.history.empty()) return;
+  for (const std::string& name : TakeHistory(&manifest_)) {
+    Log(LogLevel::kNotice, "Removing the history file " + name + " in the background");
+    (void)disk_->Remove(DirPath(name));
+  }
+  (void)PersistManifest(manifest_);
+}
+
+void AofPersistence::FailRewrite(const std::string& why) {
+  Log(LogLevel::kWarning, why);
+  Log(LogLevel::kWarning, "Background AOF rewrite terminated with error");
+  info_.last_bgrewrite_ok = false;
+  info_.last_rewrite_time_sec =
+      server_.clock().NowMillis() / 1000 - rewrite_->start_ms / 1000;
+  info_.rewrite_start_s = -1;
+  std::shared_ptr<DeferredTicket> gate = std::move(rewrite_->gate);
+  const std::string temp = rewrite_->base_write.temp_path();
+  rewrite_.reset();
+  if (!temp.empty() && disk_->Exists(temp)) (void)disk_->Remove(temp);
+  if (gate != nullptr) gate->Resolve(std::make_shared<DoneTicket>(Status::IoError(why)));
+  if (state_ == State::kWaitRewrite) {
+    // cleanup: the temp INCR goes away and the next try starts over.
+    buf_.clear();
+    incr_.reset();
+    (void)disk_->Remove(DirPath(TempIncrFileName(server_.config().appendfilename)));
+    info_.rewrite_scheduled = true;
+  }
+}
+
+void AofPersistence::KillRewrite() {
+  if (rewrite_ == nullptr) return;
+  Log(LogLevel::kNotice, "Killing running AOF rewrite child");
+  const std::string temp = rewrite_->base_write.temp_path();
+  std::shared_ptr<DeferredTicket> gate = std::move(rewrite_->gate);
+  const bool new_incr_pending = rewrite_->phase == RewriteJob::Phase::kNewIncr;
+  rewrite_.reset();
+  if (!temp.empty() && disk_->Exists(temp)) (void)disk_->Remove(temp);
+  if (gate != nullptr) {
+    // The held writes go to the old INCR file, which the manifest names.
+    std::shared_ptr<SyncTicket> t = new_incr_pending ? Flush(false) : nullptr;
+    gate->Resolve(t != nullptr ? t : std::make_shared<DoneTicket>());
+  }
+}
+
+void AofPersistence::Cron(int64_t budget_us) {
+  if (state_ == State::kOn && info_.flush_postponed_start_s != 0) (void)Flush(false);
+  if (state_ == State::kOn && !info_.last_write_ok) (void)Flush(false);
+  if (rewrite_ != nullptr) {
+    (void)BackgroundWork(budget_us);
+    return;
+  }
+  if (server_.HasActiveChild()) return;
+  if (info_.rewrite_scheduled) {
+    (void)StartRewrite();
+    return;
+  }
+  MaybeAutoRewrite();
+}
+
+// serverCron(): rewrite when the AOF grew by auto-aof-rewrite-percentage
+// over its size after the last rewrite, once past auto-aof-rewrite-min-size.
+void AofPersistence::MaybeAutoRewrite() {
+  const Config& c = server_.config();
+  if (state_ != State::kOn || c.auto_aof_rewrite_percentage == 0 ||
+      info_.current_size <= c.auto_aof_rewrite_min_size) {
+    return;
+  }
+  const int64_t base = info_.base_size != 0 ? info_.base_size : 1;
+  const int64_t growth = info_.current_size * 100 / base - 100;
+  if (growth < c.auto_aof_rewrite_percentage) return;
+  Log(LogLevel::kNotice,
+      "Starting automatic rewriting of AOF on " + std::to_string(growth) + "% growth");
+  (void)StartRewrite();
+}
+
+// --- On / off ------------------------------------------------------------
+
+Status AofPersistence::Enable() {
+  if (state_ != State::kOff) return Status::Ok();
+  state_ = State::kWaitRewrite;
+  info_.last_write_ok = true;
+  if (server_.HasActiveChild()) {
+    KillRewrite();
+    if (server_.HasActiveChild()) {
+      info_.rewrite_scheduled = true;
+      Log(LogLevel::kWarning,
+          "AOF was enabled but there is already another background operation. An AOF background "
+          "was scheduled to start when possible.");
+      server_.set_propagating(true);
+      return Status::Ok();
+    }
+  }
+  Status s = StartRewrite();
+  if (!s.ok()) {
+    state_ = State::kOff;
+    Log(LogLevel::kWarning,
+        "Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. "
+        "Check the above logs for more info about the error.");
+    return s;
+  }
+  info_.last_fsync_s = server_.clock().NowMillis() / 1000;
+  server_.set_propagating(true);
+  return Status::Ok();
+}
+
+void AofPersistence::Disable() {
+  if (state_ == State::kOff) return;
+  (void)Flush(true);
+  if (incr_ != nullptr) {
+    std::shared_ptr<SyncTicket> t = incr_->Sync();
+    if (t->done() && !t->status().ok()) {
+      Log(LogLevel::kWarning, "Fail to fsync the AOF file: " + t->status().message());
+    }
+    (void)incr_->Close();
+    incr_.reset();
+  }
+  selected_db_ = -1;
+  state_ = State::kOff;
+  info_.rewrite_scheduled = false;
+  info_.last_incr_size = 0;
+  info_.last_incr_fsync_offset = 0;
+  KillRewrite();
+  buf_.clear();
+  server_.set_propagating(false);
+}
+
+void AofPersistence::PrepareForShutdown() {
+  if (state_ == State::kOff) return;
+  KillRewrite();
+  if (state_ == State::kWaitRewrite) {
+    Log(LogLevel::kWarning, "Writing initial AOF. Exit anyway.");
+  }
+  (void)Flush(true);
+  if (incr_ != nullptr) (void)incr_->Sync();
+}
+
+}  // namespace plab
