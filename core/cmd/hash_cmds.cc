@@ -209,7 +209,8 @@ void HIncrBy(CommandContext& ctx) {
 }
 
 // HINCRBYFLOAT key field increment: long double arithmetic, the result
-// stored and replied in ld2string's "human" form.
+// stored and replied in ld2string's "human" form, and logged as HSET key
+// field <result> so a replay doesn't redo float arithmetic.
 void HIncrByFloat(CommandContext& ctx) {
   auto incr = ParseLongDouble(ctx.argv[3]);
   if (!incr) return ctx.NotFloat();
@@ -230,6 +231,7 @@ void HIncrByFloat(CommandContext& ctx) {
   }
   std::string formatted = FormatLongDoubleHuman(value).value_or("0");
   ctx.reply.Bulk(formatted);
+  if (ctx.propagating()) ctx.PropagateAs({"HSET", ctx.argv[1], ctx.argv[2], formatted});
   SetField(*hash, std::move(ctx.argv[2]), std::move(formatted), ctx.config());
   ctx.KeyModified(ctx.argv[1]);
 }

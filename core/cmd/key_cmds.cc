@@ -259,10 +259,22 @@ bool ExpireConditionsHold(uint32_t conditions, int64_t current, int64_t when) {
   return true;
 }
 
+// How expireGenericCommand() logs a deadline it set: as PEXPIREAT with the
+// absolute ms deadline, conditions kept. PEXPIREAT itself logs as typed.
+void PropagateDeadline(CommandContext& ctx, int64_t when) {
+  if (!ctx.propagating() || ctx.spec.name == "pexpireat") return;
+  std::vector<std::string> logged = ctx.argv;
+  logged[0] = "PEXPIREAT";
+  logged[2] = FormatInt64(when);
+  ctx.PropagateAs(logged);
+}
+
 // expireGenericCommand(): `base_ms` is the command time for relative forms
 // and 0 for the *AT forms. Negative times are allowed; only overflow is an
 // error. A deadline that has already passed deletes the key (and still
-// replies 1).
+// replies 1), logged as DEL — except while loading an AOF, when the past
+// deadline is just set (checkAlreadyExpired) and the key expires once
+// loading is over.
 void ExpireGeneric(CommandContext& ctx, int64_t base_ms, bool seconds) {
   uint32_t conditions = 0;
   if (!ParseExpireConditions(ctx, &conditions)) return;
@@ -281,9 +293,11 @@ void ExpireGeneric(CommandContext& ctx, int64_t base_ms, bool seconds) {
   if (conditions != 0 && !ExpireConditionsHold(conditions, ks.GetExpire(ctx.db(), key), when)) {
     return ctx.reply.Integer(0);
   }
-  if (when <= ctx.now_ms()) {
+  if (when <= ctx.now_ms() && !ks.loading()) {
+    if (ctx.propagating()) ctx.PropagateAs({"DEL", key});  // lazyfree-lazy-expire no
     ks.Delete(ctx.db(), key);
   } else {
+    PropagateDeadline(ctx, when);
     ks.SetExpire(ctx.db(), key, when);
   }
   ctx.KeyModified(key);
@@ -385,6 +399,7 @@ bool ParseFlushOption(CommandContext& ctx) {
 // expired-but-present ones included (emptyData's return value).
 void FlushDb(CommandContext& ctx) {
   if (!ParseFlushOption(ctx)) return;
+  ctx.ForcePropagation();  // logged even when the db was already empty
   Keyspace& ks = ctx.keyspace();
   ctx.server.TouchAllWatchedInDb(ctx.db());
   ctx.server.add_dirty(static_cast<int64_t>(ks.Size(ctx.db())));
@@ -396,6 +411,7 @@ void FlushDb(CommandContext& ctx) {
 // RDB here when save points are configured; that belongs to persistence.)
 void FlushAll(CommandContext& ctx) {
   if (!ParseFlushOption(ctx)) return;
+  ctx.ForcePropagation();  // logged even when every db was already empty
   Keyspace& ks = ctx.keyspace();
   ctx.server.TouchAllWatchedInDb(-1);
   int64_t removed = 0;

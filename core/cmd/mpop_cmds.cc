@@ -128,6 +128,10 @@ void LMPop(CommandContext& ctx) {
   }
   // *key views ctx.argv, so it outlives the deleted entry.
   if (items.empty()) ctx.keyspace().Delete(ctx.db(), *key);
+  // mpopGenericCommand() logs [LR]POP key <popped count>.
+  if (ctx.propagating()) {
+    ctx.PropagateAs({args.first_side ? "LPOP" : "RPOP", *key, std::to_string(n)});
+  }
   // listElementsRemoved(): dirty grows by the number of elements.
   ctx.KeyModified(*key, static_cast<int64_t>(n));
 }
@@ -152,6 +156,10 @@ void ZMPop(CommandContext& ctx) {
     z.Erase(node->member());
   }
   if (z.empty()) ctx.keyspace().Delete(ctx.db(), *key);
+  // genericZpopCommand() logs ZMPOP as ZPOPMIN/ZPOPMAX key <popped count>.
+  if (ctx.propagating()) {
+    ctx.PropagateAs({args.first_side ? "ZPOPMIN" : "ZPOPMAX", *key, std::to_string(n)});
+  }
   // genericZpopCommand(): dirty++ per popped member.
   ctx.KeyModified(*key, static_cast<int64_t>(n));
 }

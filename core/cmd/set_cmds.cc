@@ -217,7 +217,14 @@ SetValue RebuildSet(const SetValue& s, size_t max_intset) {
   return out;
 }
 
-// SPOP key count (spopWithCountCommand).
+// One SREM for the AOF per member SPOP removed (SPOP itself is random, so a
+// replay must not run it).
+void PropagateSRem(CommandContext& ctx, const std::string& key, const std::string& member) {
+  if (ctx.propagating()) ctx.AlsoPropagate(ctx.db(), {"SREM", key, member});
+}
+
+// SPOP key count (spopWithCountCommand). Logged as DEL when the whole set
+// goes, otherwise as one SREM per popped member instead of the SPOP.
 void SPopCount(CommandContext& ctx) {
   const std::string& key = ctx.argv[1];
   auto count = ParseInt64(ctx.argv[2]);
@@ -232,6 +239,7 @@ void SPopCount(CommandContext& ctx) {
   if (want >= size) {
     // The whole set goes, replied through the union machinery in Redis.
     ReplyMembers(ctx, RebuildSet(s, max));
+    if (ctx.propagating()) ctx.PropagateAs({"DEL", key});
     ctx.keyspace().Delete(ctx.db(), key);
     ctx.KeyModified(key, static_cast<int64_t>(size));
     return;
@@ -243,6 +251,7 @@ void SPopCount(CommandContext& ctx) {
     for (uint64_t i = 0; i < want; ++i) {
       std::string m = RandomMember(ctx, s);
       ctx.reply.Bulk(m);
+      PropagateSRem(ctx, key, m);
       s.members.Erase(m);
     }
   } else {
@@ -257,9 +266,13 @@ void SPopCount(CommandContext& ctx) {
       SetAdd(kept, m, max);
       s.members.Erase(m);
     }
-    for (const std::string* m : OrderedMembers(s)) ctx.reply.Bulk(*m);
+    for (const std::string* m : OrderedMembers(s)) {
+      ctx.reply.Bulk(*m);
+      PropagateSRem(ctx, key, *m);
+    }
     s = std::move(kept);
   }
+  ctx.PreventPropagation();  // the SREMs stand for it
   ctx.KeyModified(key, static_cast<int64_t>(want));
 }
 
@@ -273,6 +286,8 @@ void SPop(CommandContext& ctx) {
   std::string m = RandomMember(ctx, v->set());
   v->set().members.Erase(m);
   ctx.reply.Bulk(m);
+  // Logged as SREM of the member it picked, even when that empties the set.
+  if (ctx.propagating()) ctx.PropagateAs({"SREM", key, m});
   if (v->set().members.empty()) ctx.keyspace().Delete(ctx.db(), key);
   ctx.KeyModified(key, 1);
 }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/cmd/command_table.h"
 #include "core/cmd/expire_util.h"
@@ -140,6 +141,24 @@ bool ReplyStringValue(CommandContext& ctx) {
 // SET answers OK / nil; SETNX answers 1 / 0.
 enum class SetReply { kOkOrNil, kOneOrZero };
 
+// How setGenericCommand() logs a SET that happened: with an expiry, as
+// "SET key value PXAT <ms>" (the options are dropped, the deadline made
+// absolute); otherwise as typed minus its GET words (from argv[3] on, so a
+// value spelled "get" stays). Empty when the command logs as typed.
+std::vector<std::string> SetPropagation(const CommandContext& ctx, const StringArgs& args,
+                                        size_t value_index, int64_t deadline) {
+  const std::vector<std::string>& argv = ctx.argv;
+  if (args.expire != nullptr) {
+    return {"SET", argv[1], argv[value_index], "PXAT", FormatInt64(deadline)};
+  }
+  std::vector<std::string> out;
+  if ((args.flags & kOptGet) == 0) return out;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    if (i < 3 || !EqualsIgnoreCase(argv[i], "get")) out.push_back(argv[i]);
+  }
+  return out;
+}
+
 // setGenericCommand(): SET, SETNX, SETEX and PSETEX. The expiry is checked
 // first, then GET's reply, then NX/XX. The new value is moved out of
 // argv[value_index] rather than copied.
@@ -154,6 +173,10 @@ void SetGeneric(CommandContext& ctx, const StringArgs& args, size_t value_index,
   if (((args.flags & kOptNx) && found) || ((args.flags & kOptXx) && !found)) {
     if (get) return;  // GET already replied with the old value
     return style == SetReply::kOneOrZero ? ctx.reply.Integer(0) : ctx.reply.Null();
+  }
+  if (ctx.propagating()) {
+    std::vector<std::string> logged = SetPropagation(ctx, args, value_index, deadline);
+    if (!logged.empty()) ctx.PropagateAs(logged);
   }
   ks.Set(ctx.db(), key, Value::String(std::move(ctx.argv[value_index])),
          (args.flags & kOptKeepTtl) != 0);
@@ -179,7 +202,9 @@ void Get(CommandContext& ctx) { ReplyStringValue(ctx); }
 
 // getexCommand(): GET that may also change the TTL. Unlike SET, the key's
 // type is checked before the expiry value; EXAT/PXAT in the past delete the
-// key (after replying its value).
+// key (after replying its value), except while loading an AOF
+// (checkAlreadyExpired). Never logged as typed: it becomes DEL, PEXPIREAT
+// with the absolute deadline, or PERSIST.
 void GetEx(CommandContext& ctx) {
   StringArgs args;
   if (!ParseStringOptions(ctx, 2, OptionUser::kGetEx, &args)) return;
@@ -191,26 +216,36 @@ void GetEx(CommandContext& ctx) {
   int64_t deadline = 0;
   if (args.expire != nullptr && !ExpireDeadline(ctx, args, &deadline)) return;
   ctx.reply.Bulk(v->str());
-  if ((args.flags & (kOptExAt | kOptPxAt)) && deadline <= ctx.now_ms()) {
+  if ((args.flags & (kOptExAt | kOptPxAt)) && deadline <= ctx.now_ms() && !ks.loading()) {
+    if (ctx.propagating()) ctx.PropagateAs({"DEL", key});  // lazyfree-lazy-expire no
     ks.Delete(ctx.db(), key);
     ctx.KeyModified(key);
   } else if (args.expire != nullptr) {
+    if (ctx.propagating()) ctx.PropagateAs({"PEXPIREAT", key, FormatInt64(deadline)});
     ks.SetExpire(ctx.db(), key, deadline);
     ctx.KeyModified(key);
   } else if ((args.flags & kOptPersist) && ks.RemoveExpire(ctx.db(), key)) {
+    if (ctx.propagating()) ctx.PropagateAs({"PERSIST", key});
     ctx.KeyModified(key);
   }
 }
 
+// getdelCommand(): logged as DEL, or UNLINK under lazyfree-lazy-user-del.
 void GetDel(CommandContext& ctx) {
   if (!ReplyStringValue(ctx)) return;
-  if (ctx.keyspace().Delete(ctx.db(), ctx.argv[1])) ctx.KeyModified(ctx.argv[1]);
+  const std::string& key = ctx.argv[1];
+  if (!ctx.keyspace().Delete(ctx.db(), key)) return;
+  if (ctx.propagating()) {
+    ctx.PropagateAs({ctx.config().lazyfree_lazy_user_del ? "UNLINK" : "DEL", key});
+  }
+  ctx.KeyModified(key);
 }
 
 // getsetCommand(): replies the old value and stores the new one, dropping
-// any TTL (a plain setKey()).
+// any TTL (a plain setKey()). Logged as SET key value.
 void GetSet(CommandContext& ctx) {
   if (!ReplyStringValue(ctx)) return;
+  if (ctx.propagating()) ctx.PropagateAs({"SET", ctx.argv[1], ctx.argv[2]});
   ctx.keyspace().Set(ctx.db(), ctx.argv[1], Value::String(std::move(ctx.argv[2])));
   ctx.KeyModified(ctx.argv[1]);
 }
@@ -297,7 +332,8 @@ void DecrBy(CommandContext& ctx) {
 
 // incrbyfloatCommand(): long double arithmetic, printed in the "human"
 // format. The result is stored with the TTL kept and, like Redis's
-// createStringObject(), never int-encoded ("3" reports embstr).
+// createStringObject(), never int-encoded ("3" reports embstr). Logged as
+// SET key <result> KEEPTTL so a replay doesn't redo float arithmetic.
 void IncrByFloat(CommandContext& ctx) {
   Keyspace& ks = ctx.keyspace();
   const std::string& key = ctx.argv[1];
@@ -312,6 +348,7 @@ void IncrByFloat(CommandContext& ctx) {
   if (!std::isnan(sum) && !std::isinf(sum)) text = FormatLongDoubleHuman(sum);
   if (!text) return ctx.reply.Error("ERR increment would produce NaN or Infinity");
   ctx.reply.Bulk(*text);
+  if (ctx.propagating()) ctx.PropagateAs({"SET", key, *text, "KEEPTTL"});
   Value stored = Value::String(std::move(*text));
   stored.set_no_int(true);
   ks.Set(ctx.db(), key, std::move(stored), /*keep_ttl=*/true);

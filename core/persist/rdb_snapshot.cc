@@ -4,8 +4,13 @@
 
 namespace plab::rdb {
 
-RdbSnapshot::RdbSnapshot(Keyspace& keyspace, const RdbWriteOptions& options)
-    : keyspace_(&keyspace), writer_(&sink_, options), version_(keyspace.BeginWriteVersion()) {
+RdbSnapshot::RdbSnapshot(Keyspace& keyspace, SnapshotFormat format,
+                         const RdbWriteOptions& rdb_options, const AofRewriteOptions& aof_options)
+    : keyspace_(&keyspace),
+      format_(format),
+      aof_options_(aof_options),
+      writer_(&sink_, rdb_options),
+      version_(keyspace.BeginWriteVersion()) {
   for (int db = 0; db < Keyspace::kNumDbs; ++db) {
     sizes_[db] = keyspace.Size(db);
     expires_[db] = keyspace.ExpiresSize(db);
@@ -15,8 +20,14 @@ RdbSnapshot::RdbSnapshot(Keyspace& keyspace, const RdbWriteOptions& options)
 
 Status RdbSnapshot::CopyNode(int db, Dict<Value>::Node* node, std::string* side) {
   const int64_t expire_ms = keyspace_->GetExpire(db, node->key);
-  Status status = side != nullptr ? writer_.EncodeKey(node->key, node->value, expire_ms, side)
-                                  : writer_.WriteKey(node->key, node->value, expire_ms);
+  Status status;
+  if (format_ == SnapshotFormat::kAof) {
+    AppendAofRewriteKey(node->key, node->value, expire_ms, side != nullptr ? side : &sink_);
+  } else if (side != nullptr) {
+    status = writer_.EncodeKey(node->key, node->value, expire_ms, side);
+  } else {
+    status = writer_.WriteKey(node->key, node->value, expire_ms);
+  }
   node->value.set_version(version_);
   ++keys_processed_;
   return status;
@@ -36,6 +47,35 @@ void RdbSnapshot::BeforeWrite(int db, std::string_view key) {
   if (!status.ok() && error_.ok()) error_ = std::move(status);
 }
 
+void RdbSnapshot::WriteHeader() {
+  if (format_ == SnapshotFormat::kAof) {
+    AppendAofRewriteHeader(aof_options_, &sink_);
+  } else {
+    writer_.Begin();
+  }
+}
+
+void RdbSnapshot::WriteDbStart(int db) {
+  if (format_ == SnapshotFormat::kAof) {
+    AppendAofSelect(db, &sink_);
+  } else {
+    writer_.BeginDb(db, sizes_[db], expires_[db]);
+  }
+}
+
+void RdbSnapshot::AppendSide(std::string_view records) {
+  if (format_ == SnapshotFormat::kAof) {
+    sink_.append(records);
+  } else {
+    writer_.AppendEncoded(records);  // folds them into the checksum
+  }
+}
+
+void RdbSnapshot::WriteFooter() {
+  // The command form simply ends after the last key.
+  if (format_ == SnapshotFormat::kRdb) writer_.Finish();
+}
+
 void RdbSnapshot::AdvanceDb() {
   ++db_;
   db_started_ = false;
@@ -44,18 +84,18 @@ void RdbSnapshot::AdvanceDb() {
 
 Status RdbSnapshot::Produce(size_t budget_bytes, std::string* out) {
   if (!began_) {
-    writer_.Begin();
+    WriteHeader();
     began_ = true;
   }
   while (error_.ok() && !finished_ && sink_.size() < budget_bytes) {
     if (db_ == Keyspace::kNumDbs) {
-      writer_.Finish();
+      WriteFooter();
       finished_ = true;
     } else if (sizes_[db_] == 0) {
       AdvanceDb();  // Redis skips databases that are empty
     } else if (!db_started_) {
-      writer_.BeginDb(db_, sizes_[db_], expires_[db_]);
-      writer_.AppendEncoded(side_[db_]);
+      WriteDbStart(db_);
+      AppendSide(side_[db_]);
       std::string().swap(side_[db_]);
       db_started_ = true;
       if (detached_) AdvanceDb();

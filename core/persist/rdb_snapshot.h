@@ -1,5 +1,11 @@
 // RdbSnapshot: a point-in-time RDB of a keyspace that keeps changing while it
-// is written — BGSAVE without fork().
+// is written — BGSAVE without fork(). The same machinery writes the BASE file
+// of an AOF rewrite (BGREWRITEAOF): either an RDB with the "aof-base" AUX
+// field (aof-use-rdb-preamble yes: SnapshotFormat::kRdb with
+// RdbWriteOptions::aof_base) or the command form of aof_rewrite.h
+// (aof-use-rdb-preamble no: SnapshotFormat::kAof). Only the encoding of the
+// header, of a database's start, of a key and of the end differ; the walk
+// and the copy-on-write below are the same for both.
 //
 // Redis forks and lets the kernel's copy-on-write keep the child's view
 // frozen; every page the parent touches during the save is copied, so a busy
@@ -22,7 +28,8 @@
 //    reported as current_cow_size / rdb_last_cow_size.
 //
 // So the file holds exactly the keys, values and TTLs of the moment of
-// construction, each once, grouped by database as the format requires.
+// construction, each once, grouped by database as both formats require (the
+// RDB's SELECTDB/RESIZEDB, the AOF's SELECT).
 // Keys created later are never written; keys deleted later are written
 // with their old value.
 //
@@ -38,17 +45,29 @@
 #include <string>
 #include <string_view>
 
+#include "core/persist/aof_rewrite.h"
 #include "core/persist/rdb_writer.h"
 #include "core/store/keyspace.h"
 #include "core/util/status.h"
 
 namespace plab::rdb {
 
+// What a snapshot's bytes are.
+enum class SnapshotFormat {
+  kRdb,  // an RDB file (rdb_writer.h); RdbWriteOptions::aof_base for a BASE
+  kAof,  // an AOF BASE in command form (aof_rewrite.h)
+};
+
 class RdbSnapshot {
  public:
   // Freezes the point in time. `keyspace` must outlive the snapshot (or
-  // CopyAllRemaining() must be called before it goes away).
-  RdbSnapshot(Keyspace& keyspace, const RdbWriteOptions& options);
+  // CopyAllRemaining() must be called before it goes away). Only the
+  // options of the chosen format are used.
+  RdbSnapshot(Keyspace& keyspace, SnapshotFormat format, const RdbWriteOptions& rdb_options,
+              const AofRewriteOptions& aof_options = {});
+  // An RDB file (SnapshotFormat::kRdb).
+  RdbSnapshot(Keyspace& keyspace, const RdbWriteOptions& options)
+      : RdbSnapshot(keyspace, SnapshotFormat::kRdb, options) {}
   RdbSnapshot(const RdbSnapshot&) = delete;
   RdbSnapshot& operator=(const RdbSnapshot&) = delete;
 
@@ -57,14 +76,15 @@ class RdbSnapshot {
 
   // Appends the next part of the file to `out`: at least `budget_bytes`
   // unless the file ends first. Fails only if a value cannot be encoded
-  // (a listpack over 4 GiB).
+  // (an RDB listpack over 4 GiB; the AOF form never fails).
   Status Produce(size_t budget_bytes, std::string* out);
 
   // Serializes every key not yet written into side buffers, so the rest of
   // the file no longer depends on the keyspace. Counted as copy-on-write.
   void CopyAllRemaining();
 
-  // True until the last byte (the checksum) has been produced.
+  // True until the last byte (the RDB's checksum, the AOF's last command)
+  // has been produced.
   bool active() const { return !finished_; }
   bool finished() const { return finished_; }
   // Keys in the snapshot (the keyspace's size at construction) and how many
@@ -73,15 +93,24 @@ class RdbSnapshot {
   int64_t keys_processed() const { return keys_processed_; }
   // Bytes serialized early because a command was about to change the key.
   int64_t cow_bytes() const { return cow_bytes_; }
+  SnapshotFormat format() const { return format_; }
 
  private:
-  // Writes one key's current value (WriteKey or EncodeKey) and restamps it.
+  // Writes one key's current value into the output (`side` null) or into
+  // `side`, and restamps it.
   Status CopyNode(int db, Dict<Value>::Node* node, std::string* side);
   void AdvanceDb();
+  // The format-specific parts of the file, written into the output.
+  void WriteHeader();
+  void WriteDbStart(int db);
+  void AppendSide(std::string_view records);  // keys CopyNode put aside
+  void WriteFooter();
 
   Keyspace* keyspace_;
-  std::string sink_;  // the writer's output, drained into `out` by Produce
-  RdbWriter writer_;
+  SnapshotFormat format_;
+  AofRewriteOptions aof_options_;
+  std::string sink_;  // the output, drained into `out` by Produce
+  RdbWriter writer_;  // kRdb: appends to sink_ and keeps the checksum
   uint32_t version_;  // S: values stamped below it belong to the snapshot
   std::array<uint64_t, Keyspace::kNumDbs> sizes_{};
   std::array<uint64_t, Keyspace::kNumDbs> expires_{};

@@ -140,6 +140,9 @@ class AofPersistence {
   struct RewriteJob;
 
   std::string DirPath(std::string_view name) const;
+  rdb::SnapshotFormat BaseFormat() const;
+  rdb::RdbWriteOptions BaseRdbOptions() const;
+  AofRewriteOptions BaseAofOptions() const;
   Status PersistManifest(const AofManifest& manifest);
   Status OpenIncr(const std::string& name, bool truncate);
   void UseIncr(std::unique_ptr<WritableFile> file, const std::string& name);

@@ -251,7 +251,11 @@ void Server::Call(Client* client, const CommandSpec& spec, std::vector<std::stri
       (may_propagate || prop.rewritten)) {
     also_propagate_.push_back({client->db, std::move(prop.resp)});
   }
-  if (call_depth_ == 0 && !also_propagate_.empty()) PropagatePending(false);
+  // SCAN and RANDOMKEY (CMD_TOUCHES_ARBITRARY_KEYS) log the DELs of the keys
+  // they found expired one by one, like active expiry.
+  if (call_depth_ == 0 && !also_propagate_.empty()) {
+    PropagatePending(spec.name == "scan" || spec.name == "randomkey");
+  }
   CommandStats& cs = stats_.For(spec);
   ++cs.calls;
   cs.usec += clock_.NowMicros() - start;
