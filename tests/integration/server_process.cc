@@ -185,6 +185,27 @@ std::string ServerProcess::Log() const {
   return ss.str();
 }
 
+void ServerProcess::Kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+bool ServerProcess::WaitForExit(int timeout_ms, int* exit_code) {
+  if (pid_ <= 0) return true;
+  int status = 0;
+  for (int waited = 0;; waited += 10) {
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) break;
+    if (waited >= timeout_ms) return false;
+    SleepMs(10);
+  }
+  pid_ = -1;
+  if (exit_code != nullptr) *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return true;
+}
+
 void ServerProcess::Stop() {
   if (pid_ > 0) {
     ::kill(pid_, SIGTERM);

@@ -46,6 +46,13 @@ class ServerProcess {
   std::string Log() const;
   // Stops the server now (idempotent).
   void Stop();
+  // SIGKILL, like a crash: no shutdown code runs. The process is reaped;
+  // the directory (and log) stay until Stop() or destruction.
+  void Kill();
+  // Waits up to timeout_ms for the server to exit on its own (e.g. after
+  // SHUTDOWN) and reaps it. False if it is still running; *exit_code (when
+  // given) is its exit status, or -1 when a signal ended it.
+  bool WaitForExit(int timeout_ms, int* exit_code = nullptr);
 
  private:
   ServerProcess() = default;
