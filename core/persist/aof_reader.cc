@@ -95,14 +95,35 @@ std::optional<int64_t> ParseTimestamp(std::string_view annotation) {
 
 }  // namespace
 
+namespace {
+
+// "<prefix><n>\r\n" without a temporary string: this runs for every
+// propagated write.
+void AppendCount(std::string* out, char prefix, size_t n) {
+  char digits[24];
+  char* end = digits + sizeof(digits);
+  char* p = end;
+  do {
+    *--p = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n != 0);
+  out->push_back(prefix);
+  out->append(p, static_cast<size_t>(end - p));
+  out->append("\r\n", 2);
+}
+
+}  // namespace
+
 std::string EncodeAofCommand(const std::vector<std::string>& argv) {
-  std::string out = "*" + FormatInt64(static_cast<int64_t>(argv.size())) + "\r\n";
+  size_t size = 16;
+  for (const std::string& arg : argv) size += arg.size() + 16;
+  std::string out;
+  out.reserve(size);
+  AppendCount(&out, '*', argv.size());
   for (const std::string& arg : argv) {
-    out += '$';
-    out += FormatInt64(static_cast<int64_t>(arg.size()));
-    out += "\r\n";
-    out += arg;
-    out += "\r\n";
+    AppendCount(&out, '$', arg.size());
+    out.append(arg);
+    out.append("\r\n", 2);
   }
   return out;
 }

@@ -544,16 +544,19 @@ void Server::ForceCurrentPropagation() {
 
 void Server::PropagatePending(bool no_multi) {
   if (also_propagate_.empty()) return;
-  std::vector<PropagatedOp> ops = std::move(also_propagate_);
+  // Feed() never propagates, so the list can be walked in place (and keeps
+  // its capacity for the next command).
+  const std::vector<PropagatedOp>& ops = also_propagate_;
+  if (propagating_) {
+    // propagatePendingCommands(): several operations are one atomic unit;
+    // MULTI is issued in the first one's db so its SELECT comes first, EXEC
+    // in the last one's so no SELECT comes between.
+    const bool wrap = ops.size() > 1 && !no_multi;
+    if (wrap) aof_.Feed(ops.front().db, "*1\r\n$5\r\nMULTI\r\n");
+    for (const PropagatedOp& op : ops) aof_.Feed(op.db, op.resp);
+    if (wrap) aof_.Feed(ops.back().db, "*1\r\n$4\r\nEXEC\r\n");
+  }
   also_propagate_.clear();
-  if (!propagating_) return;
-  // propagatePendingCommands(): several operations are one atomic unit;
-  // MULTI is issued in the first one's db so its SELECT comes first, EXEC
-  // in the last one's so no SELECT comes between.
-  const bool wrap = ops.size() > 1 && !no_multi;
-  if (wrap) aof_.Feed(ops.front().db, EncodeAofCommand({"MULTI"}));
-  for (const PropagatedOp& op : ops) aof_.Feed(op.db, op.resp);
-  if (wrap) aof_.Feed(ops.back().db, EncodeAofCommand({"EXEC"}));
 }
 
 void Server::Cron() {
