@@ -57,6 +57,10 @@ Status AofPersistence::Load(RecoveryReport* report) {
         return Status::IoError("Error trying to move the old AOF file " + f + " into dir " +
                                c.appenddirname + ": " + moved.message());
       }
+      // aoftest fix: the file's new entry must be durable before its old
+      // one goes, or a power cut in between (e.g. after this file then fails
+      // to load) loses the only copy of the legacy AOF.
+      (void)disk_->SyncDir(c.appenddirname);
       (void)disk_->SyncDir("");
       Log(LogLevel::kNotice, "Successfully migrated an old-style AOF file (" + f +
                                  ") into the AOF directory (" + c.appenddirname + ").");

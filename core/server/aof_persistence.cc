@@ -16,12 +16,20 @@ namespace {
 // be written.
 class DeferredTicket final : public SyncTicket {
  public:
-  bool done() const override { return inner_ != nullptr && inner_->done(); }
-  Status status() const override { return inner_ != nullptr ? inner_->status() : Status::Ok(); }
+  bool done() const override {
+    return inner_ != nullptr && inner_->done() && (before_ == nullptr || before_->done());
+  }
+  Status status() const override {
+    if (before_ != nullptr && before_->done() && !before_->status().ok()) return before_->status();
+    return inner_ != nullptr ? inner_->status() : Status::Ok();
+  }
   void Resolve(std::shared_ptr<SyncTicket> inner) { inner_ = std::move(inner); }
+  // An earlier sync the same replies also wait for.
+  void After(std::shared_ptr<SyncTicket> before) { before_ = std::move(before); }
 
  private:
   std::shared_ptr<SyncTicket> inner_;
+  std::shared_ptr<SyncTicket> before_;
 };
 
 }  // namespace
@@ -49,6 +57,7 @@ struct AofPersistence::RewriteJob {
   DurableWrite base_write;
   std::string base_name;
   std::shared_ptr<DeferredTicket> gate;  // replies waiting for kNewIncr
+  bool hold_next_batch = false;  // the batch that started it wrote to the old INCR
   int64_t start_ms = 0;
   bool startup = false;  // the empty BASE aofOpenIfNeededOnServerStart makes
 };
@@ -118,7 +127,10 @@ Status AofPersistence::WriteBuffer() {
   Status s = incr_->Append(buf_);
   if (!s.ok()) {
     Log(LogLevel::kWarning, "Error writing to the AOF file: " + s.message());
-    info_.last_write_error = s.message();
+    // MISCONF shows strerror() alone: drop the "<path>: " a disk prefixes.
+    const size_t colon = s.message().rfind(": ");
+    info_.last_write_error =
+        colon == std::string::npos ? s.message() : s.message().substr(colon + 2);
     // The file never holds half a buffer: a failed Append changes nothing,
     // and Redis truncates a short write away in the same way.
     return s;
@@ -148,7 +160,9 @@ std::shared_ptr<SyncTicket> AofPersistence::Flush(bool force) {
   // Writes wait while the manifest that names the new INCR file is not
   // durable yet (only on disks whose sync completes later).
   if (rewrite_ != nullptr && rewrite_->phase == RewriteJob::Phase::kNewIncr) {
-    if (buf_.empty() || !always) return nullptr;
+    const bool hold = rewrite_->hold_next_batch;
+    rewrite_->hold_next_batch = false;
+    if ((buf_.empty() && !hold) || !always) return nullptr;
     if (rewrite_->gate == nullptr) rewrite_->gate = std::make_shared<DeferredTicket>();
     return rewrite_->gate;
   }
@@ -291,7 +305,7 @@ Status AofPersistence::StartRewriteInternal() {
     return dir;
   }
   selected_db_ = -1;
-  (void)Flush(true);
+  std::shared_ptr<SyncTicket> flushed = Flush(true);
   auto job = std::make_unique<RewriteJob>(server_.keyspace(), BaseFormat(), BaseRdbOptions(),
                                           BaseAofOptions());
   job->start_ms = server_.clock().NowMillis();
@@ -312,6 +326,15 @@ Status AofPersistence::StartRewriteInternal() {
     job->new_incr = std::move(*file);
     base_manifest = job->next_manifest;
     job->phase = RewriteJob::Phase::kNewIncr;
+    if (flushed != nullptr && !flushed->done()) {
+      // aoftest fix: under `always` the writes of the batch that runs
+      // BGREWRITEAOF were just flushed here, and their replies must still
+      // wait for that sync (it was dropped, and BeforeSleep found aof_buf
+      // empty: the replies went out before the data was durable).
+      job->gate = std::make_shared<DeferredTicket>();
+      job->gate->After(std::move(flushed));
+      job->hold_next_batch = true;
+    }
     job->manifest_write.Start(*disk_, c.appenddirname, ManifestFileName(c.appendfilename),
                               FormatAofManifest(job->next_manifest));
   } else if (state_ == State::kWaitRewrite) {
