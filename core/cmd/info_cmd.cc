@@ -231,7 +231,7 @@ void AofSection(Server& s, InfoWriter& w, int64_t now_s) {
   w.Add("aof_last_bgrewrite_status", info.last_bgrewrite_ok ? "ok" : "err");
   w.Add("aof_rewrites", info.rewrites);
   w.Add("aof_rewrites_consecutive_failures", "0");
-  w.Add("aof_last_write_status", info.last_write_ok ? "ok" : "err");
+  w.Add("aof_last_write_status", aof.last_write_ok() ? "ok" : "err");
   w.Add("aof_last_cow_size", info.last_cow_size);
   w.Zeros({"module_fork_in_progress", "module_fork_last_cow_size"});
   if (!aof.enabled()) return;

@@ -49,7 +49,7 @@ Status AofPersistence::Load(RecoveryReport* report) {
     const bool only_legacy_base = am.base && am.incrs.empty() && am.base->name == f &&
                                   !disk_->Exists(DirPath(f));
     if (!dir_exists || empty || only_legacy_base) {
-      PLAB_RETURN_IF_ERROR(disk_->CreateDir(c.appenddirname));
+      PLAB_RETURN_IF_ERROR(EnsureDir());
       AdoptLegacyAofAsBase(&am, f);
       PLAB_RETURN_IF_ERROR(PersistManifest(am));
       Status moved = disk_->Rename(f, DirPath(f));
@@ -231,21 +231,7 @@ Status AofPersistence::ReplayCommands(std::string_view bytes, size_t from, const
 Status AofPersistence::OpenOnStartup() {
   const Config& c = server_.config();
   if (!c.appendonly) return Status::Ok();
-  // aoftest fix: a new directory's own entry in the root must be made
-  // durable too, or a power cut removes it with every synced file inside
-  // (Redis 7.0 never fsyncs the parent; a SimDisk kPower crash lost all
-  // acknowledged writes under appendfsync always).
-  const bool had_dir = disk_->List(c.appenddirname).ok();
-  Status dir = disk_->CreateDir(c.appenddirname);
-  if (dir.ok() && !had_dir) {
-    std::shared_ptr<SyncTicket> t = disk_->SyncDir("");
-    if (t->done()) dir = t->status();
-  }
-  if (!dir.ok()) {
-    Log(LogLevel::kWarning,
-        "Can't open or create append-only dir " + c.appenddirname + ": " + dir.message());
-    return dir;
-  }
+  PLAB_RETURN_IF_ERROR(EnsureDir());
   if (!manifest_.base && manifest_.incrs.empty()) {
     // Starting with no AOF at all: an (empty) BASE comes first, so the
     // directory always describes the whole dataset.

@@ -118,6 +118,40 @@ void AofPersistence::UseIncr(std::unique_ptr<WritableFile> file, const std::stri
   info_.last_incr_fsync_offset = info_.last_incr_size;
 }
 
+// dirCreateIfMissing(appenddirname), plus what Redis leaves out: a new
+// directory's own entry in the root is made durable, or a power cut removes
+// it with every synced file inside.
+Status AofPersistence::EnsureDir() {
+  const std::string& name = server_.config().appenddirname;
+  const bool had_dir = disk_->List(name).ok();
+  Status dir = disk_->CreateDir(name);
+  if (dir.ok() && !had_dir) {
+    std::shared_ptr<SyncTicket> t = disk_->SyncDir("");
+    if (t->done()) dir = t->status();
+  }
+  if (!dir.ok()) {
+    Log(LogLevel::kWarning, "Can't open or create append-only dir " + name + ": " + dir.message());
+  }
+  return dir;
+}
+
+// aof_bio_fsync_status: an everysec fsync that failed denies writes
+// (MISCONF) until a later one succeeds, like a failed write.
+void AofPersistence::CheckBackgroundFsync() {
+  if (everysec_ticket_ == nullptr || !everysec_ticket_->done()) return;
+  const Status s = everysec_ticket_->status();
+  everysec_ticket_.reset();
+  if (s.ok()) {
+    fsync_failed_ = false;
+    return;
+  }
+  if (!fsync_failed_) Log(LogLevel::kWarning, "Fail to fsync the AOF file: " + s.message());
+  fsync_failed_ = true;
+  info_.last_incr_fsync_offset = -1;  // nothing is known durable: retry next second
+  const size_t colon = s.message().rfind(": ");
+  info_.last_write_error = colon == std::string::npos ? s.message() : s.message().substr(colon + 2);
+}
+
 bool AofPersistence::SyncInProgress() const {
   return everysec_ticket_ != nullptr && !everysec_ticket_->done();
 }
@@ -171,6 +205,7 @@ std::shared_ptr<SyncTicket> AofPersistence::Flush(bool force) {
   const bool unsynced = info_.last_incr_fsync_offset != info_.last_incr_size;
   bool sync_in_progress = false;
   if (buf_.empty()) {
+    CheckBackgroundFsync();
     // Data written earlier may still need its once-a-second fsync.
     if (everysec && unsynced && now_s > info_.last_fsync_s && !SyncInProgress()) {
       everysec_ticket_ = SyncIncr();
@@ -180,6 +215,7 @@ std::shared_ptr<SyncTicket> AofPersistence::Flush(bool force) {
     return nullptr;
   }
   if (everysec) sync_in_progress = SyncInProgress();
+  CheckBackgroundFsync();
   if (everysec && !force && sync_in_progress) {
     // Redis postpones the write up to 2 seconds while the background fsync
     // is still running, then writes anyway and counts a delayed fsync.
@@ -289,21 +325,7 @@ Status AofPersistence::StartRewrite() {
 // writes at a new INCR file.
 Status AofPersistence::StartRewriteInternal() {
   const Config& c = server_.config();
-  // aoftest fix: a new directory's own entry in the root must be made
-  // durable too, or a power cut removes it with every synced file inside
-  // (Redis 7.0 never fsyncs the parent; a SimDisk kPower crash lost all
-  // acknowledged writes under appendfsync always).
-  const bool had_dir = disk_->List(c.appenddirname).ok();
-  Status dir = disk_->CreateDir(c.appenddirname);
-  if (dir.ok() && !had_dir) {
-    std::shared_ptr<SyncTicket> t = disk_->SyncDir("");
-    if (t->done()) dir = t->status();
-  }
-  if (!dir.ok()) {
-    Log(LogLevel::kWarning,
-        "Can't open or create append-only dir " + c.appenddirname + ": " + dir.message());
-    return dir;
-  }
+  PLAB_RETURN_IF_ERROR(EnsureDir());
   selected_db_ = -1;
   std::shared_ptr<SyncTicket> flushed = Flush(true);
   auto job = std::make_unique<RewriteJob>(server_.keyspace(), BaseFormat(), BaseRdbOptions(),

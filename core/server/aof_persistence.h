@@ -126,7 +126,11 @@ class AofPersistence {
   void PrepareForShutdown();
 
   // writeCommandsDeniedByDiskError(), AOF half: the last write failed.
-  bool WritesDenied() const { return state_ != State::kOff && !info_.last_write_ok; }
+  bool WritesDenied() const {
+    return state_ != State::kOff && (!info_.last_write_ok || fsync_failed_);
+  }
+  // INFO aof_last_write_status: a failed write or background fsync.
+  bool last_write_ok() const { return info_.last_write_ok && !fsync_failed_; }
   // Set when Redis would have exited (a write or fsync error under
   // `always`): the server must stop without acknowledging anything more.
   bool fatal() const { return fatal_; }
@@ -149,6 +153,8 @@ class AofPersistence {
   Status WriteBuffer();
   std::shared_ptr<SyncTicket> SyncIncr();
   bool SyncInProgress() const;
+  Status EnsureDir();
+  void CheckBackgroundFsync();
   Status StartRewriteInternal();
   void FinishRewrite();
   void FailRewrite(const std::string& why);
@@ -174,6 +180,7 @@ class AofPersistence {
   std::shared_ptr<SyncTicket> everysec_ticket_;  // the background fsync
   std::unique_ptr<RewriteJob> rewrite_;
   bool fatal_ = false;
+  bool fsync_failed_ = false;  // the last everysec fsync failed
 };
 
 }  // namespace plab

@@ -468,6 +468,24 @@ TEST_SUITE("aof persistence: errors and administration") {
                                          EncodeAofCommand({"SET", "c", "3"}));
   }
 
+  TEST_CASE("a failed everysec fsync refuses writes with MISCONF until a later fsync succeeds") {
+    Machine m;
+    AofServer s(m, AofConfig("everysec"));
+    m.clock.AdvanceMillis(1000);
+    m.disk.FailNextSync(Status::IoError("appendonly.aof.1.incr.aof: Input/output error"));
+    CHECK(s.e.Run("SET a 1") == kOk);  // written; its once-a-second fsync fails
+    CHECK(s.Info("aof_last_write_status") == "ok");  // not known until the next flush
+    CHECK(s.e.Run("GET a") == testing::Bulk("1"));
+    CHECK(s.Info("aof_last_write_status") == "err");
+    CHECK(s.e.Run("SET b 2") ==
+          Err("MISCONF Errors writing to the AOF file: Input/output error"));
+    m.clock.AdvanceMillis(1000);
+    s.Tick();  // the next second's fsync succeeds
+    s.Tick();
+    CHECK(s.Info("aof_last_write_status") == "ok");
+    CHECK(s.e.Run("SET c 3") == kOk);
+  }
+
   TEST_CASE("a failed write or fsync under always is fatal and the batch gets no reply") {
     for (bool fail_sync : {false, true}) {
       CAPTURE(fail_sync);
