@@ -16,6 +16,11 @@
 // durability (appendfsync always) until their ticket is done, and snapshot
 // renames happen only after the temp file's ticket completed. So nothing in
 // core/ may assume that "Sync() returned" means "durable".
+//
+// TICKETS COMPLETE IN THE ORDER THEY WERE ISSUED (Sync and SyncDir alike):
+// when one is done, every ticket issued before it is done too. Native
+// disks get this for free; SimDisk completes pending tickets in order, and
+// the IndexedDB mirror commits its transactions in order.
 #pragma once
 
 #include <cstdint>

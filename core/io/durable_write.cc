@@ -145,4 +145,24 @@ Status WriteFileDurablySync(Disk& disk, std::string_view path, std::string data)
   return Status::Ok();
 }
 
+Status WriteFileInIssueOrder(Disk& disk, std::string_view path, std::string_view data) {
+  const size_t slash = path.rfind('/');
+  const std::string dir(slash == std::string_view::npos ? "" : path.substr(0, slash));
+  const std::string name(slash == std::string_view::npos ? path : path.substr(slash + 1));
+  const std::string temp = JoinPath(dir, "temp-" + name);
+  Result<std::unique_ptr<WritableFile>> file = disk.OpenWritable(temp, /*truncate=*/true);
+  if (!file.ok()) return file.status();
+  Status s = (*file)->Append(data);
+  std::shared_ptr<SyncTicket> synced = s.ok() ? (*file)->Sync() : nullptr;
+  (void)(*file)->Close();
+  if (s.ok() && synced->done()) s = synced->status();
+  if (s.ok()) s = disk.Rename(temp, path);
+  if (!s.ok()) {
+    (void)disk.Remove(temp);
+    return s;
+  }
+  std::shared_ptr<SyncTicket> dir_synced = disk.SyncDir(dir);
+  return dir_synced->done() ? dir_synced->status() : Status::Ok();
+}
+
 }  // namespace plab

@@ -109,4 +109,14 @@ std::string JoinPath(std::string_view dir, std::string_view name);
 // left pending is reported as an error rather than waited for.
 Status WriteFileDurablySync(Disk& disk, std::string_view path, std::string data);
 
+// The same sequence (temp, sync, rename, directory sync) issued at once,
+// without waiting for the tickets in between: for small files (an AOF
+// manifest) written where the caller cannot wait, such as a disk whose sync
+// completes after the current event-loop turn. Safe because tickets
+// complete in the order they were issued (see disk.h): the rename becomes
+// durable only with the directory sync, which completes after the file's.
+// Returns the error of any step that failed at once; a sync that fails
+// later is seen by whoever waits on a later ticket.
+Status WriteFileInIssueOrder(Disk& disk, std::string_view path, std::string_view data);
+
 }  // namespace plab

@@ -241,7 +241,7 @@ Status AofPersistence::OpenOnStartup() {
                               BaseAofOptions());
     std::string data;
     PLAB_RETURN_IF_ERROR(snapshot.Produce(SIZE_MAX, &data));
-    PLAB_RETURN_IF_ERROR(WriteFileDurablySync(*disk_, DirPath(*base), data));
+    PLAB_RETURN_IF_ERROR(WriteFileInIssueOrder(*disk_, DirPath(*base), data));
     // Redis leaves aof_current_size at 0 for this file until a write or
     // a rewrite: it was not loaded (INFO shows the same).
     Log(LogLevel::kNotice, "Creating AOF base file " + *base + " on server start");

@@ -328,6 +328,35 @@ TEST_SUITE("aof persistence: slow disk") {
     CHECK(s.Take() == Int(1));
   }
 
+  TEST_CASE("a first start on a slow disk creates the directory without waiting, safely") {
+    for (bool complete_before_crash : {false, true}) {
+      CAPTURE(complete_before_crash);
+      Machine m;
+      m.disk.set_sync_mode(SimDisk::SyncMode::kDeferred);
+      {
+        DiskEngine e(m.clock, m.disk, AofConfig("always"));
+        RecoveryReport report;
+        REQUIRE(e.engine.Recover(&report).ok());  // BASE + manifest issued, not durable yet
+        Client* c = e.engine.Connect();
+        e.engine.Feed(c, "SET a 1\r\n");
+        e.engine.BeforeSleep();
+        CHECK(c->output.empty());  // its fsync was issued after the manifest's
+        if (complete_before_crash) {
+          m.disk.CompletePendingSyncs();
+          e.engine.Cron();
+          CHECK(c->output == kOk);
+        }
+      }
+      m.disk.Crash(CrashKind::kPower);
+      m.disk.set_sync_mode(SimDisk::SyncMode::kImmediate);
+      DiskEngine after(m.clock, m.disk, AofConfig("always"));
+      RecoveryReport report;
+      REQUIRE(after.engine.Recover(&report).ok());
+      // Acknowledged means durable; not acknowledged means simply absent.
+      CHECK(after.Run("GET a") == (complete_before_crash ? testing::Bulk("1") : testing::kNil));
+    }
+  }
+
   TEST_CASE("under everysec replies never wait and a busy fsync postpones writes up to 2 s") {
     Machine m;
     SlowServer s(m, AofConfig("everysec"));
