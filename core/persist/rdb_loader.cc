@@ -234,10 +234,10 @@ Status Loader::LoadKey(uint8_t type, uint64_t at) {
     ++result_.keys_expired;
     return Status::Ok();
   }
-  if (out_->keys(db_).Contains(key)) {
+  // One hash lookup both refuses a duplicate and inserts.
+  if (out_->AddIfAbsent(db_, key, std::move(*value)) == nullptr) {
     return Corrupt(at, "duplicate key in database " + std::to_string(db_));
   }
-  out_->Add(db_, key, std::move(*value));
   if (expire_ms_ != Keyspace::kNoExpire) out_->SetExpire(db_, key, expire_ms_);
   ++result_.keys_loaded;
   ++result_.keys_per_db[db_];

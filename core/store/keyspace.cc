@@ -69,6 +69,15 @@ Value& Keyspace::Add(int db, std::string_view key, Value value) {
   return node->value;
 }
 
+Value* Keyspace::AddIfAbsent(int db, std::string_view key, Value&& value) {
+  NotifyWrite(db, key);  // before the table changes, as in Add()
+  auto [node, inserted] = dbs_[db].keys.TryEmplace(key);
+  if (!inserted) return nullptr;
+  node->value = std::move(value);
+  node->value.set_version(write_version_);
+  return &node->value;
+}
+
 bool Keyspace::Delete(int db, std::string_view key) {
   if (Lookup(db, key) == nullptr) return false;
   NotifyWrite(db, key);

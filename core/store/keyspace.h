@@ -83,6 +83,10 @@ class Keyspace {
   Value& Set(int db, std::string_view key, Value value, bool keep_ttl = false);
   // Inserts a key that must not exist. REQUIRES: !Lookup(db, key).
   Value& Add(int db, std::string_view key, Value value);
+  // Adds `key` only when the table has no entry for it (expired or not),
+  // with one hash lookup; nullptr when it exists. For loaders, which refuse
+  // duplicates.
+  Value* AddIfAbsent(int db, std::string_view key, Value&& value);
   // Deletes; returns whether the key existed (expired keys count as absent).
   bool Delete(int db, std::string_view key);
   // Removes the key and hands its value (and TTL) to the caller: RENAME,
