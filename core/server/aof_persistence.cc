@@ -4,7 +4,6 @@
 
 #include "core/persist/aof_reader.h"
 #include "core/persist/rdb_writer.h"
-#include "core/server/memory_estimate.h"
 #include "core/server/server.h"
 
 namespace plab {
@@ -281,13 +280,9 @@ rdb::SnapshotFormat AofPersistence::BaseFormat() const {
 }
 
 rdb::RdbWriteOptions AofPersistence::BaseRdbOptions() const {
-  const Config& c = server_.config();
-  rdb::RdbWriteOptions options;
-  options.compression = c.rdbcompression;
-  options.checksum = c.rdbchecksum;
-  options.ctime_s = server_.clock().NowMillis() / 1000;
-  options.used_mem = EstimateMemory(server_).total();
-  options.list_max_listpack_size = c.list_max_listpack_size;
+  // A dump's options, plus the AUX field that marks a BASE (rdbSaveRio
+  // with RDBFLAGS_AOF_PREAMBLE).
+  rdb::RdbWriteOptions options = server_.rdb().WriteOptions();
   options.aof_base = true;
   return options;
 }

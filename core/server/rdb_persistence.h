@@ -119,6 +119,9 @@ class RdbPersistence {
     if (bgsave_ != nullptr) bgsave_->snapshot.CopyAllRemaining();
   }
 
+  // How a dump is encoded now (rdbcompression, rdbchecksum, ctime, ...).
+  rdb::RdbWriteOptions WriteOptions() const;
+
   // writeCommandsDeniedByDiskError(), RDB half: MISCONF.
   bool WritesDenied() const;
 
@@ -139,7 +142,6 @@ class RdbPersistence {
     int64_t start_ms = 0;
   };
 
-  rdb::RdbWriteOptions WriteOptions() const;
   size_t SliceBytes() const;
   void FinishBackgroundSave(bool ok);
   void Log(LogLevel level, const std::string& message) const;
