@@ -31,9 +31,22 @@ uint64_t NextRandom(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
+DurableOp MakeOp(DurableOp::Kind kind, uint64_t inode, uint64_t offset, std::string data,
+                 std::string path) {
+  DurableOp op;
+  op.kind = kind;
+  op.inode = inode;
+  op.offset = offset;
+  op.data = std::move(data);
+  op.path = std::move(path);
+  return op;
+}
+
 }  // namespace
 
 struct SimDisk::Inode {
+  uint64_t id = 0;       // stable, for the durability journal
+  int durable_refs = 0;  // durable names referring to this inode
   std::string written;
   std::string durable;
   uint64_t version = 0;          // bumped by every change to `written`
@@ -152,6 +165,7 @@ Result<std::unique_ptr<WritableFile>> SimDisk::OpenWritable(std::string_view pat
   std::shared_ptr<Inode> inode;
   if (it == current_.end()) {
     inode = std::make_shared<Inode>();
+    inode->id = next_inode_id_++;
     current_.emplace(std::string(path), inode);
     MarkDirDirty(ParentOf(path));
   } else {
@@ -241,8 +255,7 @@ std::shared_ptr<SyncTicket> SimDisk::SyncInode(const std::shared_ptr<Inode>& ino
   }
   auto ticket = std::make_shared<SimTicket>();
   if (sync_mode_ == SyncMode::kImmediate) {
-    inode->durable = inode->written;
-    inode->durable_version = inode->version;
+    SetDurable(*inode, inode->written, inode->version);
     ticket->Complete(Status::Ok());
     return ticket;
   }
@@ -287,11 +300,74 @@ SimDisk::PendingSync SimDisk::SnapshotDir(std::string_view dir) const {
 
 void SimDisk::MakeDirDurable(const std::string& dir, const Table& entries,
                              const std::set<std::string>& subdirs) {
-  std::erase_if(durable_, [&](const auto& e) { return ParentOf(e.first) == dir; });
-  for (const auto& e : entries) durable_.insert_or_assign(e.first, e.second);
-  std::erase_if(durable_dirs_, [&](const std::string& d) { return ParentOf(d) == dir; });
-  durable_dirs_.insert(subdirs.begin(), subdirs.end());
+  for (const std::string& d : subdirs) {
+    if (durable_dirs_.insert(d).second) Journal(MakeOp(DurableOp::Kind::kMkdir, 0, 0, "", d));
+  }
+  std::erase_if(durable_dirs_, [&](const std::string& d) {
+    if (ParentOf(d) != dir || subdirs.count(d) != 0) return false;
+    Journal(MakeOp(DurableOp::Kind::kRmdir, 0, 0, "", d));
+    return true;
+  });
+  // Links before unlinks, so a renamed inode never loses its last name on
+  // the way (which would journal its whole content again).
+  std::vector<std::shared_ptr<Inode>> released;
+  for (const auto& e : entries) LinkDurable(e.first, e.second, released);
+  std::erase_if(durable_, [&](const auto& e) {
+    if (ParentOf(e.first) != dir || entries.count(e.first) != 0) return false;
+    Journal(MakeOp(DurableOp::Kind::kUnlink, 0, 0, "", e.first));
+    released.push_back(e.second);
+    return true;
+  });
+  ReleaseDurable(released);
   if (!DirDirty(dir)) dirty_dirs_.erase(dir);
+}
+
+void SimDisk::LinkDurable(const std::string& path, const std::shared_ptr<Inode>& inode,
+                          std::vector<std::shared_ptr<Inode>>& released) {
+  auto it = durable_.find(path);
+  if (it != durable_.end() && it->second == inode) return;
+  if (inode->durable_refs++ == 0 && journaling_ && !inode->durable.empty()) {
+    // The mirror never saw this inode (or dropped it): all of it, once.
+    Journal(MakeOp(DurableOp::Kind::kAppend, inode->id, 0, inode->durable, ""));
+  }
+  Journal(MakeOp(DurableOp::Kind::kLink, inode->id, 0, "", path));
+  if (it == durable_.end()) {
+    durable_.emplace(path, inode);
+  } else {
+    released.push_back(it->second);
+    it->second = inode;
+  }
+}
+
+void SimDisk::ReleaseDurable(const std::vector<std::shared_ptr<Inode>>& released) {
+  for (const auto& inode : released) {
+    if (--inode->durable_refs == 0) {
+      Journal(MakeOp(DurableOp::Kind::kDropInode, inode->id, 0, "", ""));
+    }
+  }
+}
+
+void SimDisk::Journal(DurableOp op) {
+  if (journaling_) journal_.push_back(std::move(op));
+}
+
+void SimDisk::SetDurable(Inode& inode, std::string bytes, uint64_t version) {
+  if (journaling_ && inode.durable_refs > 0) {
+    const std::string& old = inode.durable;
+    const size_t n = std::min(old.size(), bytes.size());
+    const size_t common = static_cast<size_t>(
+        std::mismatch(old.begin(), old.begin() + static_cast<std::ptrdiff_t>(n), bytes.begin())
+            .first -
+        old.begin());
+    if (common < old.size()) {
+      Journal(MakeOp(DurableOp::Kind::kTruncate, inode.id, common, "", ""));
+    }
+    if (common < bytes.size()) {
+      Journal(MakeOp(DurableOp::Kind::kAppend, inode.id, common, bytes.substr(common), ""));
+    }
+  }
+  inode.durable = std::move(bytes);
+  inode.durable_version = version;
 }
 
 void SimDisk::CompletePendingSyncs() {
@@ -302,8 +378,7 @@ void SimDisk::CompletePendingSyncs() {
       MakeDirDurable(p.dir, p.entries, p.subdirs);
     } else if (p.version > p.inode->durable_version) {
       // Newer bytes may already be durable (writeback); never go back.
-      p.inode->durable = std::move(p.data);
-      p.inode->durable_version = p.version;
+      SetDurable(*p.inode, std::move(p.data), p.version);
     }
     p.ticket->Complete(Status::Ok());
   }
@@ -312,10 +387,9 @@ void SimDisk::CompletePendingSyncs() {
 void SimDisk::Writeback(int64_t now_ms) {
   // Data before metadata, like ext4's ordered mode: a renamed-in entry never
   // becomes durable before the bytes it points at.
-  auto flush = [now_ms](Inode& inode) {
+  auto flush = [this, now_ms](Inode& inode) {
     if (inode.dirty() && now_ms - inode.dirty_since_ms >= kDirtyExpireMs) {
-      inode.durable = inode.written;
-      inode.durable_version = inode.version;
+      SetDurable(inode, inode.written, inode.version);
     }
   };
   for (auto& e : current_) flush(*e.second);
@@ -360,14 +434,16 @@ void SimDisk::TearInode(Inode& inode, uint64_t& rng) {
   uint64_t sectors = (span + kSectorSize - 1) / kSectorSize;
   uint64_t kept = NextRandom(rng) % (sectors + 1);
   if (kept == 0) return;
+  // The durable version stays: the inode is still dirty, and the crash
+  // turns its written bytes into these anyway.
   if (kept == sectors) {
-    d = w;
+    SetDurable(inode, w, inode.durable_version);
     return;
   }
   uint64_t cut = start + kept * kSectorSize;
   std::string torn = w.substr(0, cut);
   if (d.size() > cut) torn += d.substr(cut);
-  d = std::move(torn);
+  SetDurable(inode, std::move(torn), inode.durable_version);
 }
 
 void SimDisk::Crash(CrashKind kind, uint64_t seed) {
@@ -380,11 +456,16 @@ void SimDisk::Crash(CrashKind kind, uint64_t seed) {
   pending_.clear();
   // A directory whose own entry never became durable is gone, and with it
   // everything inside, however well its files were synced.
-  auto orphaned = [this](const auto& e) {
+  std::vector<std::shared_ptr<Inode>> released;
+  auto orphaned = [this, &released](const auto& e) {
     std::string_view parent = ParentOf(e.first);
-    return !parent.empty() && durable_dirs_.count(parent) == 0;
+    if (parent.empty() || durable_dirs_.count(parent) != 0) return false;
+    Journal(MakeOp(DurableOp::Kind::kUnlink, 0, 0, "", e.first));
+    released.push_back(e.second);
+    return true;
   };
   std::erase_if(durable_, orphaned);
+  ReleaseDurable(released);
   current_ = durable_;
   dirs_ = durable_dirs_;
   dirty_dirs_.clear();
@@ -412,7 +493,11 @@ Status SimDisk::FlipByte(std::string_view path, uint64_t offset) {
     return Status::InvalidArgument(std::string(path) + ": offset past end of file");
   }
   if (offset < inode.written.size()) inode.written[offset] ^= '\xff';
-  if (offset < inode.durable.size()) inode.durable[offset] ^= '\xff';
+  if (offset < inode.durable.size()) {
+    std::string flipped = inode.durable;
+    flipped[offset] ^= '\xff';
+    SetDurable(inode, std::move(flipped), inode.durable_version);
+  }
   return Status::Ok();
 }
 
@@ -440,6 +525,65 @@ std::vector<std::string> SimDisk::AllFiles() const {
   std::vector<std::string> out;
   for (const auto& e : current_) out.push_back(e.first);
   return out;
+}
+
+// --- Durability journal ------------------------------------------------------
+
+void SimDisk::StartDurableJournal() {
+  if (journaling_) return;
+  journaling_ = true;
+  for (const std::string& d : durable_dirs_) Journal(MakeOp(DurableOp::Kind::kMkdir, 0, 0, "", d));
+  std::set<const Inode*> sent;
+  for (const auto& [path, inode] : durable_) {
+    if (sent.insert(inode.get()).second && !inode->durable.empty()) {
+      Journal(MakeOp(DurableOp::Kind::kAppend, inode->id, 0, inode->durable, ""));
+    }
+    Journal(MakeOp(DurableOp::Kind::kLink, inode->id, 0, "", path));
+  }
+}
+
+std::vector<DurableOp> SimDisk::TakeDurableOps() {
+  std::vector<DurableOp> ops = std::move(journal_);
+  journal_.clear();
+  return ops;
+}
+
+Status SimDisk::LoadDurable(const DurableImage& image) {
+  if (!current_.empty() || !durable_.empty() || !dirs_.empty() || !durable_dirs_.empty()) {
+    return Status::InvalidArgument("LoadDurable needs an empty disk");
+  }
+  for (const auto& [path, id] : image.names) {
+    if (image.inodes.count(id) == 0) {
+      return Status::InvalidArgument(path + ": no inode " + std::to_string(id));
+    }
+  }
+  std::map<uint64_t, std::shared_ptr<Inode>> made;
+  for (const auto& [path, id] : image.names) {
+    std::shared_ptr<Inode>& inode = made[id];
+    if (inode == nullptr) {
+      inode = std::make_shared<Inode>();
+      inode->id = id;
+      inode->durable = image.inodes.at(id);
+      next_inode_id_ = std::max(next_inode_id_, id + 1);
+    }
+    ++inode->durable_refs;
+    durable_.emplace(path, inode);
+  }
+  durable_dirs_.insert(image.dirs.begin(), image.dirs.end());
+  // Booting is what a power failure ends with: current = durable, minus
+  // the names of directories that never became durable.
+  Crash(CrashKind::kPower);
+  return Status::Ok();
+}
+
+DurableImage SimDisk::DurableSnapshot() const {
+  DurableImage image;
+  for (const auto& [path, inode] : durable_) {
+    image.names.emplace(path, inode->id);
+    image.inodes.emplace(inode->id, inode->durable);
+  }
+  image.dirs.insert(durable_dirs_.begin(), durable_dirs_.end());
+  return image;
 }
 
 }  // namespace plab

@@ -34,6 +34,24 @@
 // Handles must not outlive the SimDisk. After a power crash, handles opened
 // before it keep pointing at discarded inodes; the owner drops them with the
 // engine. Not thread-safe.
+//
+// DURABILITY JOURNAL (for the browser's IndexedDB mirror): once
+// StartDurableJournal() was called, every change to the durable state is
+// recorded as a DurableOp, in order, and TakeDurableOps() hands them over.
+// A consumer that applies them in order to "inode id -> bytes", "path ->
+// inode id" and a set of directories holds exactly the durable table (every
+// durable name, the durable bytes of the inode it names, every durable
+// directory). Only changed bytes are recorded: a file that grew yields its
+// new tail; replaced bytes yield a kTruncate to the first differing offset
+// then the rest. An inode's bytes are journaled while some durable name
+// refers to it: when its first durable name appears its whole durable
+// content is appended, and kDropInode follows the removal of its last
+// name. LoadDurable() is the way back: it boots an empty SimDisk from such
+// a mirror. Changes made on the medium itself are journaled too: sectors a
+// torn crash kept, FlipByte, and the names a power crash drops. Ops are
+// recorded when the change happens here (for deferred syncs: in
+// CompletePendingSyncs), so a mirror that commits later must hold back
+// whatever depends on the commit itself.
 #pragma once
 
 #include <cstdint>
@@ -50,6 +68,31 @@
 namespace plab {
 
 enum class CrashKind { kProcess, kPower, kPowerTorn };
+
+// One change to a SimDisk's durable state (see the journal contract above).
+struct DurableOp {
+  enum class Kind {
+    kAppend,     // inode's durable bytes get `data` at `offset` (== their size)
+    kTruncate,   // inode's durable bytes are cut to `offset` bytes
+    kLink,       // durable name `path` now refers to `inode` (new or replaced)
+    kUnlink,     // durable name `path` is gone
+    kDropInode,  // no durable name refers to `inode` any more: forget its bytes
+    kMkdir,      // directory `path` is durable
+    kRmdir,      // directory `path` is no longer durable
+  };
+  Kind kind = Kind::kAppend;
+  uint64_t inode = 0;
+  uint64_t offset = 0;
+  std::string data;
+  std::string path;
+};
+
+// A durable state to boot from (what a mirror of the journal holds).
+struct DurableImage {
+  std::map<uint64_t, std::string> inodes;              // inode id -> durable bytes
+  std::map<std::string, uint64_t, std::less<>> names;  // path -> inode id
+  std::set<std::string, std::less<>> dirs;             // durable directories
+};
 
 class SimDisk final : public Disk {
  public:
@@ -105,6 +148,23 @@ class SimDisk final : public Disk {
   Status FlipByte(std::string_view path, uint64_t offset);
   static Status NoSpace() { return Status::IoError("No space left on device"); }
 
+  // Durability journal (see the contract at the top). Starting it records
+  // the durable state as it is now (mkdirs, appends, links), so a consumer
+  // starting from nothing ends up equal; later calls are no-ops.
+  void StartDurableJournal();
+  bool journaling() const { return journaling_; }
+  // Returns the ops recorded since the last call, oldest first, and clears them.
+  std::vector<DurableOp> TakeDurableOps();
+  // Fills an empty SimDisk (no files, no directories) with `image` as both
+  // its durable and its current state, as if the machine had just booted:
+  // like a power crash, names inside a directory that is not durable are
+  // dropped (journaled when the journal is on). Inode ids are kept, so ops
+  // journaled afterwards use the mirror's ids. Every name must refer to an
+  // inode of the image (InvalidArgument otherwise); unnamed inodes are ignored.
+  Status LoadDurable(const DurableImage& image);
+  // The durable state as a mirror of the journal holds it.
+  DurableImage DurableSnapshot() const;
+
   // Inspection.
   Result<FileInfo> Inspect(std::string_view path) const;
   // The bytes a power crash would keep for `path` right now ("" when the
@@ -132,6 +192,11 @@ class SimDisk final : public Disk {
   bool DirExists(std::string_view dir) const;
   int64_t NowMs() const;
   void TearInode(Inode& inode, uint64_t& rng);
+  void SetDurable(Inode& inode, std::string bytes, uint64_t version);
+  void LinkDurable(const std::string& path, const std::shared_ptr<Inode>& inode,
+                   std::vector<std::shared_ptr<Inode>>& released);
+  void ReleaseDurable(const std::vector<std::shared_ptr<Inode>>& released);
+  void Journal(DurableOp op);
 
   const Clock* clock_;
   SyncMode sync_mode_ = SyncMode::kImmediate;
@@ -145,6 +210,9 @@ class SimDisk final : public Disk {
   Status write_fault_;
   bool fail_sync_ = false;
   Status sync_fault_;
+  uint64_t next_inode_id_ = 1;
+  bool journaling_ = false;
+  std::vector<DurableOp> journal_;
 };
 
 }  // namespace plab
