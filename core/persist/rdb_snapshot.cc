@@ -142,4 +142,13 @@ void RdbSnapshot::CopyAllRemaining() {
   if (db_started_) AdvanceDb();
 }
 
+DurableWrite::Writer SnapshotSliceWriter(RdbSnapshot* snapshot, size_t slice_bytes) {
+  return [snapshot, slice_bytes](WritableFile& file, bool& finished) -> Status {
+    std::string slice;
+    PLAB_RETURN_IF_ERROR(snapshot->Produce(slice_bytes, &slice));
+    finished = snapshot->finished();
+    return file.Append(slice);
+  };
+}
+
 }  // namespace plab::rdb

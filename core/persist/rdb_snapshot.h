@@ -46,6 +46,7 @@
 #include <string_view>
 
 #include "core/persist/aof_rewrite.h"
+#include "core/io/durable_write.h"
 #include "core/persist/rdb_writer.h"
 #include "core/store/keyspace.h"
 #include "core/util/status.h"
@@ -127,5 +128,10 @@ class RdbSnapshot {
   int64_t keys_processed_ = 0;
   int64_t cow_bytes_ = 0;
 };
+
+// A DurableWrite::Writer that streams `snapshot` into the file, at least
+// `slice_bytes` per step: how BGSAVE, SAVE and the AOF rewrite write theirs.
+// `snapshot` must outlive the DurableWrite.
+DurableWrite::Writer SnapshotSliceWriter(RdbSnapshot* snapshot, size_t slice_bytes);
 
 }  // namespace plab::rdb

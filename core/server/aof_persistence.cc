@@ -31,6 +31,12 @@ class DeferredTicket final : public SyncTicket {
   std::shared_ptr<SyncTicket> before_;
 };
 
+// MISCONF shows strerror() alone: drop the "<path>: " a disk prefixes.
+std::string StrerrorText(const Status& s) {
+  const size_t colon = s.message().rfind(": ");
+  return colon == std::string::npos ? s.message() : s.message().substr(colon + 2);
+}
+
 }  // namespace
 
 // A rewrite in flight. Phases, each a DurableWrite that may wait on the disk:
@@ -86,8 +92,7 @@ void AofPersistence::Feed(int db, std::string_view resp) {
     }
   }
   if (db != selected_db_) {
-    const std::string n = std::to_string(db);
-    buf_ += "*2\r\n$6\r\nSELECT\r\n$" + std::to_string(n.size()) + "\r\n" + n + "\r\n";
+    buf_ += EncodeAofCommand({"SELECT", std::to_string(db)});
     selected_db_ = db;
   }
   buf_.append(resp);
@@ -147,8 +152,7 @@ void AofPersistence::CheckBackgroundFsync() {
   if (!fsync_failed_) Log(LogLevel::kWarning, "Fail to fsync the AOF file: " + s.message());
   fsync_failed_ = true;
   info_.last_incr_fsync_offset = -1;  // nothing is known durable: retry next second
-  const size_t colon = s.message().rfind(": ");
-  info_.last_write_error = colon == std::string::npos ? s.message() : s.message().substr(colon + 2);
+  info_.last_write_error = StrerrorText(s);
 }
 
 bool AofPersistence::SyncInProgress() const {
@@ -160,10 +164,7 @@ Status AofPersistence::WriteBuffer() {
   Status s = incr_->Append(buf_);
   if (!s.ok()) {
     Log(LogLevel::kWarning, "Error writing to the AOF file: " + s.message());
-    // MISCONF shows strerror() alone: drop the "<path>: " a disk prefixes.
-    const size_t colon = s.message().rfind(": ");
-    info_.last_write_error =
-        colon == std::string::npos ? s.message() : s.message().substr(colon + 2);
+    info_.last_write_error = StrerrorText(s);
     // The file never holds half a buffer: a failed Append changes nothing,
     // and Redis truncates a short write away in the same way.
     return s;
@@ -364,15 +365,9 @@ Status AofPersistence::StartRewriteInternal() {
   Result<std::string> base = AddNewBase(&base_manifest, c.appendfilename, c.aof_use_rdb_preamble);
   if (!base.ok()) return base.status();
   job->base_name = *base;
-  rdb::RdbSnapshot* snap = &job->snapshot;
   const size_t slice = static_cast<size_t>(std::max<int64_t>(1, c.rdb_save_slice_bytes));
   job->base_write.Start(*disk_, c.appenddirname, job->base_name,
-                        [snap, slice](WritableFile& file, bool& finished) -> Status {
-                          std::string out;
-                          PLAB_RETURN_IF_ERROR(snap->Produce(slice, &out));
-                          finished = snap->finished();
-                          return file.Append(out);
-                        });
+                        rdb::SnapshotSliceWriter(&job->snapshot, slice));
   rewrite_ = std::move(job);
   ++info_.rewrites;
   info_.rewrite_scheduled = false;

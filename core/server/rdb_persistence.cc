@@ -75,13 +75,7 @@ Result<RdbLoadResult> RdbPersistence::Load(Keyspace* fresh) {
 RdbPersistence::SaveJob::SaveJob(Keyspace& keyspace, const rdb::RdbWriteOptions& options,
                                  Disk& disk, const std::string& name, size_t slice_bytes)
     : snapshot(keyspace, options) {
-  rdb::RdbSnapshot* s = &snapshot;
-  write.Start(disk, "", name, [s, slice_bytes](WritableFile& file, bool& finished) -> Status {
-    std::string slice;
-    PLAB_RETURN_IF_ERROR(s->Produce(slice_bytes, &slice));
-    finished = s->finished();
-    return file.Append(slice);
-  });
+  write.Start(disk, "", name, rdb::SnapshotSliceWriter(&snapshot, slice_bytes));
 }
 
 // rdbSave(): the whole keyspace, streamed to the temp file in slices.
