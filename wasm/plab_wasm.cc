@@ -1,86 +1,280 @@
-// The WebAssembly face of PersistLab: a thin embind wrapper around
-// plab::Engine, so JavaScript (node smoke test today, the browser playground
-// later) can type command lines and read RESP replies.
+// The WebAssembly face of PersistLab: embind bindings for plab::Lab (the
+// engine, its virtual clock and its simulated disk). web/src/persistlab.js
+// wraps them in the public JS API (PersistLab.open, exec, crash, ...) and
+// mirrors the disk's durable changes to IndexedDB; nothing here knows about
+// IndexedDB.
 //
 //   import createPlab from "./plab_wasm.mjs";
 //   const plab = await createPlab();
-//   const lab = new plab.Lab(true);           // true: virtual (manual) clock
-//   lab.execute('SET k "hello world"');      // "+OK\r\n"
-//   lab.delete();                            // embind objects are freed by hand
+//   const lab = new plab.Lab(Date.now());
+//   lab.open(JSON.stringify([["appendonly", "yes"]]));    // '{"ok":true,...}'
+//   lab.runBatch(encodedCommands);                        // Uint8Array of RESP
+//   lab.delete();                                         // freed by hand
 //
-// Contract: execute() never throws into JavaScript. A line that can't be
-// split (unbalanced quotes) gets the same error reply Redis gives an inline
-// command with that problem; an empty line gets an empty reply.
+// Contract: no function throws into JavaScript for bad input. Structured
+// results (open, restart) are JSON strings; byte strings cross as
+// Uint8Array copies, so binary values survive.
+//
+// Batch encoding (what runBatch takes; web/src/resp.js writes it): a
+// sequence of commands, each
+//   'L' u32 n, n bytes            a command line, split like redis-cli does
+//   'A' u32 argc, argc x (u32 n, n bytes)   an argv, binary-safe
+// with u32 little-endian. One batch is one event-loop turn of Redis.
 #include <emscripten/bind.h>
 
-#include <memory>
+#include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
-#include "core/engine.h"
-#include "core/io/clock.h"
+#include "core/lab/lab.h"
+#include "core/persist/little_endian.h"
+#include "core/resp/reply_format.h"
 #include "core/util/split_args.h"
 
 namespace plab {
 namespace {
 
-// The page's user owns the engine, like a local connection to a Redis with
-// enable-debug-command local: DEBUG RELOAD works in the playground.
-Config LabConfig() {
-  Config config;
-  config.enable_debug_command = "local";
-  return config;
+using emscripten::val;
+
+// A copy of `bytes` as a JS Uint8Array (the memory view alone would dangle
+// once wasm memory grows).
+val Bytes(std::string_view bytes) {
+  return val::global("Uint8Array")
+      .new_(emscripten::typed_memory_view(bytes.size(),
+                                          reinterpret_cast<const uint8_t*>(bytes.data())));
 }
 
-class Lab {
+// Reads the batch encoding above; nullopt when it is malformed.
+class BatchReader {
  public:
-  // `virtual_time`: a ManualClock that only moves through AdvanceMillis(), so
-  // expiry can be demonstrated step by step; otherwise the wall clock.
-  explicit Lab(bool virtual_time)
-      : clock_(virtual_time ? static_cast<std::unique_ptr<Clock>>(std::make_unique<ManualClock>())
-                            : std::make_unique<SystemClock>()),
-        manual_(virtual_time ? static_cast<ManualClock*>(clock_.get()) : nullptr),
-        engine_(std::make_unique<Engine>(*clock_, LabConfig())) {}
+  explicit BatchReader(std::string_view in) : in_(in) {}
 
-  // One command line, split like redis-cli / Redis inline commands.
-  std::string Execute(const std::string& line) {
-    std::optional<std::vector<std::string>> argv = SplitArgs(line);
-    // Same wording as Redis's processInlineBuffer() for a bad inline line.
-    if (!argv) return "-ERR Protocol error: unbalanced quotes in request\r\n";
-    if (argv->empty()) return "";
-    return engine_->Execute(std::move(*argv));
+  std::optional<std::vector<Lab::Command>> ReadAll() {
+    std::vector<Lab::Command> out;
+    while (pos_ < in_.size()) {
+      const char kind = in_[pos_++];
+      Lab::Command command;
+      if (kind == 'L') {
+        std::optional<std::string_view> line = Chunk();
+        if (!line) return std::nullopt;
+        std::optional<std::vector<std::string>> argv = SplitArgs(*line);
+        // Same wording as Redis's processInlineBuffer() for a bad line.
+        if (!argv) command.error = "ERR Protocol error: unbalanced quotes in request";
+        else command.argv = std::move(*argv);
+      } else if (kind == 'A') {
+        std::optional<uint32_t> argc = U32();
+        if (!argc) return std::nullopt;
+        for (uint32_t i = 0; i < *argc; ++i) {
+          std::optional<std::string_view> arg = Chunk();
+          if (!arg) return std::nullopt;
+          command.argv.emplace_back(*arg);
+        }
+      } else {
+        return std::nullopt;
+      }
+      out.push_back(std::move(command));
+    }
+    return out;
   }
-
-  // Raw RESP (or inline) bytes, for clients that speak the protocol.
-  std::string Feed(const std::string& bytes) { return engine_->Feed(bytes); }
-
-  // Moves virtual time forward and runs the periodic tasks once, like a
-  // server cron tick. A no-op clock-wise with the wall clock.
-  void AdvanceMillis(double ms) {
-    if (manual_ != nullptr) manual_->AdvanceMillis(static_cast<int64_t>(ms));
-    engine_->Cron();
-  }
-
-  double NowMillis() const { return static_cast<double>(clock_->NowMillis()); }
-  bool virtual_time() const { return manual_ != nullptr; }
 
  private:
-  std::unique_ptr<Clock> clock_;  // declared first: the engine reads it
-  ManualClock* manual_;           // clock_ when virtual time, else nullptr
-  std::unique_ptr<Engine> engine_;
+  std::optional<uint32_t> U32() {
+    if (in_.size() - pos_ < 4) return std::nullopt;
+    const auto v = static_cast<uint32_t>(
+        GetLe(reinterpret_cast<const unsigned char*>(in_.data() + pos_), 4));
+    pos_ += 4;
+    return v;
+  }
+  std::optional<std::string_view> Chunk() {
+    std::optional<uint32_t> n = U32();
+    if (!n || in_.size() - pos_ < *n) return std::nullopt;
+    std::string_view out = in_.substr(pos_, *n);
+    pos_ += *n;
+    return out;
+  }
+
+  std::string_view in_;
+  size_t pos_ = 0;
+};
+
+std::string_view StateName(Lab::State state) {
+  switch (state) {
+    case Lab::State::kNew: return "new";
+    case Lab::State::kRunning: return "running";
+    case Lab::State::kDown: return "down";
+  }
+  return "down";
+}
+
+std::string_view OpKind(DurableOp::Kind kind) {
+  switch (kind) {
+    case DurableOp::Kind::kAppend: return "append";
+    case DurableOp::Kind::kTruncate: return "truncate";
+    case DurableOp::Kind::kLink: return "link";
+    case DurableOp::Kind::kUnlink: return "unlink";
+    case DurableOp::Kind::kDropInode: return "drop";
+    case DurableOp::Kind::kMkdir: return "mkdir";
+    case DurableOp::Kind::kRmdir: return "rmdir";
+  }
+  return "";
+}
+
+// {"ok":bool,"error":"...","report":{...}[,"diff":{...}]}
+std::string Outcome(const Status& status, const RecoveryReport* report, const KeyspaceDiff* diff) {
+  nlohmann::json j = {{"ok", status.ok()}, {"error", status.ok() ? "" : status.message()}};
+  if (report != nullptr) j["report"] = nlohmann::json::parse(report->ToJson());
+  if (diff != nullptr && status.ok()) j["diff"] = nlohmann::json::parse(diff->ToJson());
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+class LabBinding {
+ public:
+  explicit LabBinding(double start_ms) : lab_(static_cast<int64_t>(start_ms)) {}
+
+  // Booting from the host's mirror (before open()).
+  void BootInode(double id, const std::string& bytes) {
+    lab_.boot_image().inodes[static_cast<uint64_t>(id)] = bytes;
+  }
+  void BootName(const std::string& path, double id) {
+    lab_.boot_image().names[path] = static_cast<uint64_t>(id);
+  }
+  void BootDir(const std::string& path) { lab_.boot_image().dirs.insert(path); }
+
+  // `config_json`: [[name, value], ...].
+  std::string Open(const std::string& config_json) {
+    std::vector<std::pair<std::string, std::string>> config;
+    nlohmann::json parsed = nlohmann::json::parse(config_json, nullptr, /*allow_exceptions=*/false);
+    if (!parsed.is_array()) {
+      return Outcome(Status::InvalidArgument("config must be a list of [name, value]"), nullptr,
+                     nullptr);
+    }
+    for (const nlohmann::json& pair : parsed) {
+      if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string()) {
+        return Outcome(Status::InvalidArgument("config entries must be [name, value] strings"),
+                       nullptr, nullptr);
+      }
+      config.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+    }
+    RecoveryReport report;
+    Status s = lab_.Open(config, &report);
+    return Outcome(s, lab_.state() == Lab::State::kNew ? nullptr : &report, nullptr);
+  }
+
+  // Returns the replies (RESP), or null when the batch is malformed.
+  val RunBatch(const std::string& batch) {
+    std::optional<std::vector<Lab::Command>> commands = BatchReader(batch).ReadAll();
+    if (!commands) return val::null();
+    return Bytes(lab_.RunBatch(*commands));
+  }
+
+  void Tick(double now_ms) { lab_.Tick(static_cast<int64_t>(now_ms)); }
+  double NowMs() const { return static_cast<double>(lab_.now_ms()); }
+
+  val TakeOps() {
+    val out = val::array();
+    for (const DurableOp& op : lab_.TakeDurableOps()) {
+      val o = val::object();
+      o.set("kind", std::string(OpKind(op.kind)));
+      o.set("inode", static_cast<double>(op.inode));
+      o.set("offset", static_cast<double>(op.offset));
+      if (op.kind == DurableOp::Kind::kAppend) o.set("data", Bytes(op.data));
+      if (!op.path.empty()) o.set("path", op.path);
+      out.call<void>("push", o);
+    }
+    return out;
+  }
+
+  // kind: "process", "power" or "torn".
+  void Crash(const std::string& kind, double seed) {
+    const CrashKind k = kind == "power"  ? CrashKind::kPower
+                        : kind == "torn" ? CrashKind::kPowerTorn
+                                         : CrashKind::kProcess;
+    lab_.Crash(k, static_cast<uint64_t>(seed));
+  }
+
+  std::string Restart() {
+    RecoveryReport report;
+    KeyspaceDiff diff;
+    Status s = lab_.Restart(&report, &diff);
+    return Outcome(s, &report, &diff);
+  }
+
+  std::string State() const { return std::string(StateName(lab_.state())); }
+  std::string DownReason() const { return lab_.down_reason(); }
+
+  val Files() const {
+    val out = val::array();
+    for (const Lab::FileEntry& f : lab_.Files()) {
+      val o = val::object();
+      o.set("name", f.name);
+      o.set("written", static_cast<double>(f.written));
+      o.set("durable", static_cast<double>(f.durable));
+      o.set("dirty", f.dirty);
+      o.set("entryDurable", f.entry_durable);
+      out.call<void>("push", o);
+    }
+    return out;
+  }
+
+  val ReadFile(const std::string& name) {
+    Result<std::string> bytes = lab_.ReadFile(name);
+    return bytes.ok() ? Bytes(*bytes) : val::null();
+  }
+
+  val TakeLog() {
+    static constexpr const char* kLevels[] = {"debug", "verbose", "notice", "warning"};
+    val out = val::array();
+    for (const LabLogLine& line : lab_.TakeLog()) {
+      val o = val::object();
+      o.set("timeMs", static_cast<double>(line.time_ms));
+      o.set("level", std::string(kLevels[static_cast<int>(line.level)]));
+      o.set("message", line.message);
+      out.call<void>("push", o);
+    }
+    return out;
+  }
+
+  // redis-cli's rendering of one reply (RESP bytes), verbatim for commands
+  // like INFO whose reply is a text report (`command` is the command's
+  // name, for that choice).
+  static std::string FormatReply(const std::string& resp, const std::string& command) {
+    Reply reply;
+    size_t used = 0;
+    if (ParseReply(resp, &reply, &used) != ReplyParse::kComplete) return "";
+    std::string text =
+        PrintsVerbatim({command}) ? FormatReplyVerbatim(reply) : FormatReplyTty(reply);
+    if (!text.empty() && text.back() == '\n') text.pop_back();
+    return text;
+  }
+
+ private:
+  Lab lab_;
 };
 
 }  // namespace
 }  // namespace plab
 
 EMSCRIPTEN_BINDINGS(plab) {
-  emscripten::class_<plab::Lab>("Lab")
-      .constructor<bool>()
-      .function("execute", &plab::Lab::Execute)
-      .function("feed", &plab::Lab::Feed)
-      .function("advanceMillis", &plab::Lab::AdvanceMillis)
-      .function("nowMillis", &plab::Lab::NowMillis)
-      .function("virtualTime", &plab::Lab::virtual_time);
+  emscripten::class_<plab::LabBinding>("Lab")
+      .constructor<double>()
+      .function("bootInode", &plab::LabBinding::BootInode)
+      .function("bootName", &plab::LabBinding::BootName)
+      .function("bootDir", &plab::LabBinding::BootDir)
+      .function("open", &plab::LabBinding::Open)
+      .function("runBatch", &plab::LabBinding::RunBatch)
+      .function("tick", &plab::LabBinding::Tick)
+      .function("nowMs", &plab::LabBinding::NowMs)
+      .function("takeOps", &plab::LabBinding::TakeOps)
+      .function("crash", &plab::LabBinding::Crash)
+      .function("restart", &plab::LabBinding::Restart)
+      .function("state", &plab::LabBinding::State)
+      .function("downReason", &plab::LabBinding::DownReason)
+      .function("files", &plab::LabBinding::Files)
+      .function("readFile", &plab::LabBinding::ReadFile)
+      .function("takeLog", &plab::LabBinding::TakeLog)
+      .class_function("formatReply", &plab::LabBinding::FormatReply);
 }

@@ -1,6 +1,7 @@
 // SAVE, BGSAVE [SCHEDULE], BGREWRITEAOF, LASTSAVE and DEBUG RELOAD (rdb.c, aof.c,
 // debug.c).
 // The work is RdbPersistence's; these handlers give Redis 7.0's replies.
+#include <cstdlib>
 #include <string>
 
 #include "core/cmd/command.h"
@@ -164,8 +165,19 @@ void DebugPopulate(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
+// DEBUG PANIC: the engine dies on purpose, as Redis's serverPanic() does
+// (it logs and aborts). The playground uses it to show that an engine
+// crash loses only what was not durable, and the JS API's abort handling
+// is tested with it.
+[[noreturn]] void DebugPanic(CommandContext& ctx) {
+  ctx.server.Log(LogLevel::kWarning, "DEBUG PANIC called at Unix time " +
+                                         std::to_string(ctx.server.clock().NowMillis() / 1000));
+  std::abort();
+}
+
 void Debug(CommandContext& ctx) {
   if (EqualsIgnoreCase(ctx.argv[1], "reload")) return DebugReload(ctx);
+  if (EqualsIgnoreCase(ctx.argv[1], "panic") && ctx.argv.size() == 2) DebugPanic(ctx);
   if (EqualsIgnoreCase(ctx.argv[1], "populate") && ctx.argv.size() >= 3 && ctx.argv.size() <= 5) {
     return DebugPopulate(ctx);
   }
@@ -187,7 +199,7 @@ void RegisterPersistenceCommands(CommandTable& t) {
                  "", "Unix time of the last successful save."));
   t.Add(MakeSpec("debug", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, Debug, "server",
                  "1.0.0", "subcommand [argument]",
-                 "Debugging commands; PersistLab implements DEBUG RELOAD and DEBUG POPULATE."));
+                 "Debugging commands; PersistLab implements DEBUG RELOAD, POPULATE and PANIC."));
 }
 
 }  // namespace plab

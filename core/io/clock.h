@@ -16,6 +16,11 @@ class Clock {
   // Microseconds since the Unix epoch.
   virtual int64_t NowMicros() const = 0;
   int64_t NowMillis() const { return NowMicros() / 1000; }
+  // For measuring how long work took (command stats, loading times), like
+  // Redis's getMonotonicUs(). Distinct from NowMicros() because a virtual
+  // clock (the playground's) stands still while the engine works, yet the
+  // recovery report should still say how long loading really took.
+  virtual int64_t MonotonicMicros() const { return NowMicros(); }
 };
 
 // The wall clock (std::chrono::system_clock): portable, works under em++.

@@ -14,7 +14,7 @@ namespace plab {
 namespace {
 
 double MillisSince(const Clock& clock, int64_t start_us) {
-  return static_cast<double>(clock.NowMicros() - start_us) / 1000.0;
+  return static_cast<double>(clock.MonotonicMicros() - start_us) / 1000.0;
 }
 
 std::string Seconds(double millis) {
@@ -124,7 +124,7 @@ Status AofPersistence::Load(RecoveryReport* report) {
 Status AofPersistence::LoadFile(const std::string& name, bool last_file,
                                 RecoveryReport::File* file) {
   const Clock& clock = server_.clock();
-  const int64_t start = clock.NowMicros();
+  const int64_t start = clock.MonotonicMicros();
   Result<std::string> bytes = disk_->ReadAll(DirPath(name));
   if (!bytes.ok()) {
     return Status::IoError("Fatal error: can't open the append log file " + name +

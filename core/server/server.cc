@@ -230,7 +230,7 @@ void Server::Execute(Client* client, std::vector<std::string>& argv) {
 
 void Server::Call(Client* client, const CommandSpec& spec, std::vector<std::string>& argv,
                   ReplyBuilder& reply) {
-  const int64_t start = clock_.NowMicros();
+  const int64_t start = clock_.MonotonicMicros();
   const size_t from = reply.buffer()->size();
   const int64_t dirty_before = dirty_;
   // Handlers may move arguments out of argv (a SET's value), so the command
@@ -258,7 +258,7 @@ void Server::Call(Client* client, const CommandSpec& spec, std::vector<std::stri
   }
   CommandStats& cs = stats_.For(spec);
   ++cs.calls;
-  cs.usec += clock_.NowMicros() - start;
+  cs.usec += clock_.MonotonicMicros() - start;
   ++stats_.total_commands_processed;
   if (from < reply.buffer()->size() && (*reply.buffer())[from] == '-') {
     ++cs.failed_calls;
@@ -445,7 +445,7 @@ void Server::HoldOutput(Client* c, std::shared_ptr<SyncTicket> ticket) {
 }
 
 Status Server::Recover(RecoveryReport* report) {
-  const int64_t start = clock_.NowMicros();
+  const int64_t start = clock_.MonotonicMicros();
   Status s;
   if (config_.appendonly) {
     s = aof_.Load(report);
@@ -458,12 +458,12 @@ Status Server::Recover(RecoveryReport* report) {
   for (int db = 0; db < Keyspace::kNumDbs; ++db) {
     report->keys_after += static_cast<int64_t>(keyspace_.keys(db).size());
   }
-  report->total_millis = static_cast<double>(clock_.NowMicros() - start) / 1000.0;
+  report->total_millis = static_cast<double>(clock_.MonotonicMicros() - start) / 1000.0;
   return s;
 }
 
 Status Server::LoadRdbAtStartup(RecoveryReport* report) {
-  const int64_t start = clock_.NowMicros();
+  const int64_t start = clock_.MonotonicMicros();
   Keyspace fresh;
   Result<RdbLoadResult> loaded = rdb_.Load(&fresh);
   if (!loaded.ok()) {
@@ -478,7 +478,7 @@ Status Server::LoadRdbAtStartup(RecoveryReport* report) {
   file.bytes = static_cast<int64_t>(loaded->bytes_read);
   file.keys_loaded = loaded->keys_loaded;
   file.keys_expired = loaded->keys_expired;
-  file.millis = static_cast<double>(clock_.NowMicros() - start) / 1000.0;
+  file.millis = static_cast<double>(clock_.MonotonicMicros() - start) / 1000.0;
   report->files.push_back(file);
   last_rdb_load_ = std::move(*loaded);
   return Status::Ok();

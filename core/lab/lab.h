@@ -1,0 +1,165 @@
+// Lab: one PersistLab instance as the playground and the JS API see it — an
+// engine, its virtual clock and its simulated disk, plus the things a
+// tutorial does to them: crash (process, power, torn write), restart with a
+// recovery report and a diff of what was lost, inspect the files.
+//
+// The lab owns the pieces a Redis process would be attached to:
+//   - a ManualClock the host moves (the browser runs it in real time, paused
+//     or sped up; tests move it by hand), and Tick() runs serverCron at
+//     `hz` along the way, so save points, everysec fsyncs and the 30 s
+//     kernel writeback happen at the right virtual times;
+//   - a SimDisk whose durability journal is on from the start: the host
+//     takes the durable changes after each batch (TakeDurableOps) and
+//     mirrors them (IndexedDB in the browser). Syncs complete at once on
+//     the SimDisk; a host that mirrors them later must hold back the
+//     batch's replies until its mirror has committed — which is exactly
+//     Redis's "reply after fsync" for appendfsync always.
+//
+// States: kNew (Open not called yet), kRunning, kDown (crashed, SHUTDOWN,
+// a fatal AOF error, or a restart whose recovery failed). Commands are only
+// accepted while running; files can always be inspected.
+//
+// Portable: no OS calls. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/engine.h"
+#include "core/io/clock.h"
+#include "core/io/sim_disk.h"
+#include "core/lab/keyspace_diff.h"
+#include "core/server/recovery_report.h"
+#include "core/util/log_sink.h"
+#include "core/util/status.h"
+
+namespace plab {
+
+// One log line of the engine, with the virtual time it was logged at.
+struct LabLogLine {
+  int64_t time_ms = 0;
+  LogLevel level = LogLevel::kNotice;
+  std::string message;
+};
+
+// The lab's clock: "now" is virtual (the host moves it), but durations are
+// measured in real time, so a recovery report says how long loading took.
+class LabClock final : public Clock {
+ public:
+  explicit LabClock(int64_t start_micros) : now_(start_micros) {}
+  int64_t NowMicros() const override { return now_; }
+  int64_t MonotonicMicros() const override;
+  void SetMicros(int64_t now) { now_ = now; }
+
+ private:
+  int64_t now_;
+};
+
+class Lab {
+ public:
+  enum class State { kNew, kRunning, kDown };
+
+  // What a file looks like right now (written = page cache, durable =
+  // what a power loss would keep).
+  struct FileEntry {
+    std::string name;
+    uint64_t written = 0;
+    uint64_t durable = 0;
+    bool dirty = false;
+    bool entry_durable = false;
+  };
+
+  // `start_ms`: the virtual clock's initial Unix time.
+  explicit Lab(int64_t start_ms);
+  ~Lab();
+  Lab(const Lab&) = delete;
+  Lab& operator=(const Lab&) = delete;
+
+  // The durable files to boot from (the host's mirror). Fill before Open().
+  DurableImage& boot_image() { return boot_image_; }
+
+  // Applies `config` (Redis parameter name -> value, as CONFIG SET takes
+  // them; startup-only parameters allowed), boots the disk from
+  // boot_image(), and starts the engine with Redis's startup recovery.
+  // A bad parameter fails without touching the disk. When recovery fails the
+  // lab is kDown with the report's error; the files are as Redis would
+  // leave them (untouched).
+  Status Open(const std::vector<std::pair<std::string, std::string>>& config,
+              RecoveryReport* report);
+
+  // One command of a batch: its arguments, or (when `error` is set) a
+  // command that could not be split, answered with that error instead.
+  struct Command {
+    std::vector<std::string> argv;
+    std::string error;
+  };
+  // Runs the commands as one event-loop batch of the lab's one client: one
+  // reply per command, in order, then Redis's beforeSleep (the AOF write and
+  // its fsync under always: one fsync for the whole batch). Returns the
+  // replies' RESP bytes; empty when not running. If the batch ends the
+  // engine (SHUTDOWN, a fatal AOF error) the lab goes down after it.
+  std::string RunBatch(std::vector<Command>& commands);
+
+  // Moves virtual time to `now_ms` (never backwards), running serverCron,
+  // kernel writeback and background saving every 1000/hz ms of virtual time
+  // on the way, so everysec fsyncs happen once per virtual second however
+  // the clock is driven. A jump of more than kMaxTickSteps periods runs the
+  // last kMaxTickSteps of them.
+  void Tick(int64_t now_ms);
+  int64_t now_ms() const { return clock_.NowMillis(); }
+  static constexpr int kMaxTickSteps = 20000;
+
+  // Durable changes since the last call (SimDisk's journal), oldest first.
+  std::vector<DurableOp> TakeDurableOps() { return disk_.TakeDurableOps(); }
+
+  // Pulls the plug. The engine's memory is gone in every kind (a process
+  // crash keeps the page cache; a power loss keeps only durable bytes; a
+  // torn one also keeps seeded random whole sectors of unsynced tails).
+  // The keyspace is fingerprinted first, for Restart()'s diff. No-op when
+  // the lab is not running.
+  void Crash(CrashKind kind, uint64_t seed);
+
+  // Starts the engine again with startup recovery. When running, it is a
+  // clean restart first (Redis's SHUTDOWN: final AOF flush, a save when
+  // save points are set). `diff` compares the keys before the crash (or
+  // shutdown) with the keys recovered.
+  Status Restart(RecoveryReport* report, KeyspaceDiff* diff);
+
+  State state() const { return state_; }
+  // Why the lab is down ("power crash", "SHUTDOWN", the recovery error ...).
+  const std::string& down_reason() const { return down_reason_; }
+
+  std::vector<FileEntry> Files() const;
+  // A file's current (page cache) bytes.
+  Result<std::string> ReadFile(std::string_view name) { return disk_.ReadAll(name); }
+
+  // Engine log lines since the last call.
+  std::vector<LabLogLine> TakeLog();
+
+  // The running engine (nullptr unless kRunning), for tests and INFO-like
+  // queries by the host.
+  Engine* engine() { return engine_.get(); }
+  SimDisk& disk() { return disk_; }
+
+ private:
+  Status StartEngine(RecoveryReport* report);
+  void StopEngine(std::string reason);
+  void RunCronStep();
+
+  LabClock clock_;
+  SimDisk disk_{&clock_};
+  Config config_;
+  DurableImage boot_image_;
+  std::unique_ptr<Engine> engine_;
+  State state_ = State::kNew;
+  std::string down_reason_;
+  KeyspaceFingerprint before_crash_;
+  int64_t last_cron_ms_ = 0;
+  std::vector<LabLogLine> log_;
+};
+
+}  // namespace plab

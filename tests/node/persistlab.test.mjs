@@ -1,0 +1,254 @@
+// The JS API (web/src/persistlab.js) end to end in node: the real wasm
+// engine, IndexedDB from fake-indexeddb. Loss accounting per policy follows
+// the AOF issue's expectations: a process crash loses nothing; a power loss
+// loses nothing under always, at most the last ~2 s under everysec, at most
+// the last ~30 s under no, and exactly what came after the last save with
+// RDB only.
+//
+// Needs the wasm build: PLAB_DIST (default build/wasm/dist) holds
+// persistlab.js next to plab_wasm.mjs/.wasm.
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { test } from "node:test";
+import { pathToFileURL } from "node:url";
+import { resolve } from "node:path";
+
+const root = new URL("../../", import.meta.url);
+const dist = resolve(process.env.PLAB_DIST ?? new URL("build/wasm/dist", root).pathname);
+const { PersistLab } = await import(pathToFileURL(`${dist}/persistlab.js`).href);
+const require = createRequire(new URL("web/package.json", root));
+const { IDBFactory, IDBKeyRange } = await import(pathToFileURL(require.resolve("fake-indexeddb")).href);
+
+// Each test gets its own IndexedDB (a fresh "browser profile") and a paused
+// virtual clock it moves by hand, so timing never depends on the machine.
+function profile() {
+  return new IDBFactory();
+}
+
+async function open(indexedDB, name, config, clock = { paused: true, start: 1767225600000 }) {
+  return PersistLab.open({ name, config, indexedDB, IDBKeyRange, clock });
+}
+
+/** Sends `n` INCRs one at a time, `stepMs` of virtual time apart. */
+async function incrEvery(lab, n, stepMs) {
+  const acks = [];
+  for (let i = 0; i < n; i++) {
+    const { reply } = await lab.exec("INCR c");
+    acks.push({ value: reply, at: lab.clock.now() });
+    await lab.clock.advance(stepMs);
+  }
+  return acks;
+}
+
+async function counter(lab) {
+  return Number((await lab.exec("GET c")).reply ?? 0);
+}
+
+test("exec answers like Redis and renders like redis-cli", async () => {
+  const lab = await open(profile(), "basics", { save: "" });
+  assert.deepEqual((await lab.exec("SET k v")).reply, "OK");
+  const incr = await lab.exec(["INCRBY", "n", 41]);
+  assert.equal(incr.reply, 41);
+  assert.equal(incr.text, "(integer) 41");
+  assert.equal((await lab.exec('SET s "a b"')).text, "OK");
+  assert.equal((await lab.exec("GET s")).text, '"a b"');
+  assert.equal((await lab.exec("GET nope")).reply, null);
+  assert.equal((await lab.exec("GET nope")).text, "(nil)");
+  const err = await lab.exec("NOSUCH x");
+  assert.equal(err.reply.error, "ERR unknown command 'NOSUCH', with args beginning with: 'x' ");
+  assert.match(err.text, /^\(error\) ERR unknown command/);
+  assert.equal((await lab.exec('ECHO "unbalanced')).reply.error,
+               "ERR Protocol error: unbalanced quotes in request");
+  await lab.exec(["RPUSH", "l", "a", "b"]);
+  const range = await lab.exec("LRANGE l 0 -1");
+  assert.deepEqual(range.reply, ["a", "b"]);
+  assert.equal(range.text, '1) "a"\n2) "b"');
+  // Binary-safe arguments round-trip.
+  await lab.exec(["SET", "bin", new Uint8Array([0, 255, 10])]);
+  assert.equal((await lab.exec("STRLEN bin")).reply, 3);
+  const many = await lab.execMany(["INCR m", "INCR m", ["GET", "m"]]);
+  assert.deepEqual(many.map((r) => r.reply), [1, 2, "2"]);
+  await lab.destroy();
+});
+
+test("bad calls are rejected promises, never engine errors", async () => {
+  const lab = await open(profile(), "errors", { save: "" });
+  await assert.rejects(lab.exec(""), /empty command/);
+  await assert.rejects(lab.exec([]), /non-empty array/);
+  await assert.rejects(lab.exec([{}]), /strings, numbers or Uint8Arrays/);
+  await assert.rejects(lab.crash("meteor"), /crash kind/);
+  assert.throws(() => lab.readFile("nope"), /no such file/);
+  await lab.crash("process");
+  await assert.rejects(lab.exec("PING"), /server is down \(process crash\); call restart/);
+  await lab.destroy();
+  await assert.rejects(lab.exec("PING"), /closed/);
+  await assert.rejects(PersistLab.open({ name: "" }), /needs a name/);
+  await assert.rejects(open(profile(), "badconf", { appendfsync: "sometimes" }),
+                       /config 'appendfsync' 'sometimes'/);
+});
+
+test("a process crash loses nothing under every policy", async () => {
+  for (const policy of ["always", "everysec", "no"]) {
+    const idb = profile();
+    const lab = await open(idb, "proc-" + policy, { appendonly: "yes", appendfsync: policy, save: "" });
+    const acks = await incrEvery(lab, 20, 50);
+    await lab.crash("process");
+    const { report, diff } = await lab.restart();
+    assert.equal(report.source, "aof");
+    assert.equal(await counter(lab), acks.length, policy);
+    assert.equal(diff.counts.lost + diff.counts.changed, 0, policy);
+    await lab.destroy();
+  }
+});
+
+test("a power loss keeps every acknowledged write under appendfsync always", async () => {
+  const idb = profile();
+  const lab = await open(idb, "always", { appendonly: "yes", appendfsync: "always", save: "" });
+  const acks = await incrEvery(lab, 50, 10);
+  await lab.crash("power");
+  await lab.restart();
+  assert.equal(await counter(lab), acks.length);
+  await lab.close();
+  // What IndexedDB holds is what the engine made durable: a new page sees it.
+  const again = await open(idb, "always", { appendonly: "yes", appendfsync: "always", save: "" });
+  assert.equal(await counter(again), acks.length);
+  await again.destroy();
+});
+
+test("everysec loses at most the last two seconds on power loss", async () => {
+  const lab = await open(profile(), "everysec", { appendonly: "yes", appendfsync: "everysec", save: "" });
+  const acks = await incrEvery(lab, 100, 100); // 10 s of writes
+  // One more, just after the fsync of second 10: it can't be durable yet.
+  const { reply } = await lab.exec("INCR c");
+  acks.push({ value: reply, at: lab.clock.now() });
+  const crashAt = lab.clock.now();
+  await lab.crash("power");
+  const { diff } = await lab.restart();
+  const value = await counter(lab);
+  const mustHave = acks.filter((a) => a.at <= crashAt - 2000).length;
+  assert.ok(value >= mustHave, `${value} >= ${mustHave}`);
+  assert.ok(value < acks.length, "some of the last second's writes were not yet fsynced");
+  // The diff tells the story: the counter went back.
+  assert.equal(diff.counts.changed, 1);
+  assert.equal(diff.changed[0].key, "c");
+  assert.equal(diff.changed[0].before, `"${acks.length}"`);
+  assert.equal(diff.changed[0].after, `"${value}"`);
+  await lab.destroy();
+});
+
+test("appendfsync no loses at most the kernel's 30 s writeback window", async () => {
+  const lab = await open(profile(), "nofsync", { appendonly: "yes", appendfsync: "no", save: "" });
+  // 45 s of writes: the flusher wrote the file out once, at 30 s.
+  const acks = await incrEvery(lab, 45, 1000);
+  const crashAt = lab.clock.now();
+  await lab.crash("power");
+  await lab.restart();
+  const value = await counter(lab);
+  const mustHave = acks.filter((a) => a.at <= crashAt - 31000).length;
+  assert.ok(value >= mustHave, `${value} >= ${mustHave}`);
+  assert.ok(value < acks.length);
+  await lab.destroy();
+});
+
+test("RDB only loses exactly what came after the last save", async () => {
+  const lab = await open(profile(), "rdb", { appendonly: "no", save: "" });
+  const saves = [];
+  lab.on("save", (line) => saves.push(line));
+  await incrEvery(lab, 10, 10);
+  assert.equal((await lab.exec("SAVE")).reply, "OK");
+  assert.equal(saves.length, 1);
+  await incrEvery(lab, 5, 10);
+  await lab.crash("power");
+  const { report, diff } = await lab.restart();
+  assert.equal(report.source, "rdb");
+  assert.equal(await counter(lab), 10);
+  assert.deepEqual(diff.changed.map((e) => [e.before, e.after]), [['"15"', '"10"']]);
+  await lab.destroy();
+});
+
+test("a torn power loss restarts on a prefix of the history", async () => {
+  for (const seed of [1, 2, 3]) {
+    const lab = await open(profile(), "torn", { appendonly: "yes", appendfsync: "no", save: "" });
+    await lab.execMany(Array.from({ length: 300 }, () => "INCR c"));
+    await lab.crash("torn", { seed });
+    const { report } = await lab.restart();
+    const value = await counter(lab);
+    assert.ok(value >= 0 && value <= 300, `seed ${seed}: ${value}`);
+    assert.equal(report.error ?? "", "");
+    await lab.destroy();
+  }
+});
+
+test("files() shows written versus durable bytes", async () => {
+  const lab = await open(profile(), "files", { appendonly: "yes", appendfsync: "everysec", save: "" });
+  await lab.exec("SET k v");
+  const incr = () => lab.files().find((f) => f.name.endsWith(".incr.aof"));
+  assert.ok(incr().written > incr().durable, "written before the everysec fsync");
+  const fsyncs = [];
+  lab.on("fsync", (e) => fsyncs.push(e));
+  // Redis fsyncs once the second changed: within 2 s.
+  await lab.clock.advance(2000);
+  assert.equal(incr().written, incr().durable);
+  assert.ok(fsyncs.some((e) => e.files.some((f) => f.name.endsWith(".incr.aof"))));
+  const bytes = lab.readFile(incr().name);
+  assert.match(new TextDecoder().decode(bytes), /\*3\r\n\$3\r\nSET\r\n\$1\r\nk\r\n\$1\r\nv\r\n/);
+  await lab.destroy();
+});
+
+test("two labs never see each other's data, and one name has one writer", async () => {
+  const idb = profile();
+  const left = await open(idb, "left", { save: "60 1" });
+  const right = await open(idb, "right", { save: "60 1" });
+  await left.exec("SET side left");
+  assert.equal((await right.exec("GET side")).reply, null);
+  await assert.rejects(open(idb, "left", {}), /already open/);
+  await left.exec("SAVE");
+  await left.close();
+  const left2 = await open(idb, "left", {});
+  assert.equal((await left2.exec("GET side")).reply, "left");
+  await left2.destroy();
+  await right.destroy();
+  // destroy() deleted the data.
+  const fresh = await open(idb, "left", {});
+  assert.equal((await fresh.exec("DBSIZE")).reply, 0);
+  await fresh.destroy();
+});
+
+test("an engine abort is reported as a crash and restart() recovers from IndexedDB", async () => {
+  const lab = await open(profile(), "abort", { appendonly: "yes", appendfsync: "always", save: "" });
+  const crashes = [];
+  lab.on("crash", (e) => crashes.push(e));
+  await lab.execMany(["SET a 1", "SET b 2"]);
+  await assert.rejects(lab.exec("DEBUG PANIC"), /engine aborted/);
+  assert.equal(crashes.length, 1);
+  assert.equal(crashes[0].kind, "abort");
+  assert.equal(lab.state, "down");
+  await assert.rejects(lab.exec("PING"), /server is down/);
+  const { report } = await lab.restart();
+  assert.equal(report.keys_after, 2);
+  assert.equal((await lab.exec("GET b")).reply, "2");
+  await lab.destroy();
+});
+
+test("SHUTDOWN takes the lab down cleanly and restart() brings it back", async () => {
+  const lab = await open(profile(), "shutdown", { save: "3600 1" });
+  await lab.exec("SET k v");
+  const [shutdown, after] = await lab.execMany(["SHUTDOWN", "PING"]);
+  assert.equal(shutdown.reply, null);
+  assert.equal(after.reply, null);
+  assert.equal(lab.state, "down");
+  const { report } = await lab.restart();
+  assert.equal(report.source, "rdb");
+  assert.equal((await lab.exec("GET k")).reply, "v");
+  await lab.destroy();
+});
+
+test("IndexedDB receives appends, not file rewrites", async () => {
+  const idb = profile();
+  const lab = await open(idb, "budget", { appendonly: "yes", appendfsync: "always", save: "" });
+  for (let i = 0; i < 300; i++) await lab.exec(["SET", `key:${i}`, "x".repeat(20)]);
+  const durable = lab.files().reduce((n, f) => n + f.durable, 0);
+  const put = lab.storage.bytesPut;
+  assert.ok(put <= 1.5 * durable, `${put} bytes put for ${durable} durable bytes`);
+  await lab.destroy();
+});

@@ -1,0 +1,67 @@
+// The lab's virtual clock: Redis's notion of "now" (TTLs, save points,
+// everysec fsyncs, the kernel's 30 s writeback). It runs in real time by
+// default and can be paused, sped up or jumped forward, so a tutorial can
+// show "60 s later" without waiting a minute.
+
+export class LabClock {
+  /**
+   * @param {{ start?: number, speed?: number, paused?: boolean }} options
+   *   start: Unix ms (default Date.now()); speed: virtual ms per real ms.
+   * @param {(ms: number) => Promise<void>} onAdvance runs the engine up to
+   *   the new time (cron, fsyncs) after advance().
+   */
+  constructor(options, onAdvance) {
+    this._base = options.start ?? Date.now();
+    this._anchor = performance.now();
+    this._speed = options.speed ?? 1;
+    this._paused = options.paused ?? false;
+    this._onAdvance = onAdvance;
+  }
+
+  /** Virtual Unix time in ms. */
+  now() {
+    if (this._paused) return Math.floor(this._base);
+    return Math.floor(this._base + (performance.now() - this._anchor) * this._speed);
+  }
+
+  get paused() {
+    return this._paused;
+  }
+
+  get rate() {
+    return this._speed;
+  }
+
+  pause() {
+    this._rebase();
+    this._paused = true;
+  }
+
+  resume() {
+    this._rebase();
+    this._paused = false;
+  }
+
+  /** Virtual ms per real ms (1 = real time). */
+  speed(factor) {
+    if (!(factor > 0)) throw new RangeError("speed must be a positive number");
+    this._rebase();
+    this._speed = factor;
+  }
+
+  /**
+   * Jumps `ms` forward; resolves once the engine has run every cron period
+   * in between and the resulting fsyncs are in IndexedDB.
+   */
+  async advance(ms) {
+    if (!(ms >= 0)) throw new RangeError("advance takes a non-negative number of ms");
+    this._rebase();
+    this._base += ms;
+    await this._onAdvance(ms);
+  }
+
+  _rebase() {
+    this._base = this.now();
+    this._anchor = performance.now();
+  }
+}
