@@ -7,7 +7,7 @@
 //   import createPlab from "./plab_wasm.mjs";
 //   const plab = await createPlab();
 //   const lab = new plab.Lab(Date.now());
-//   lab.open(JSON.stringify([["appendonly", "yes"]]));    // '{"ok":true,...}'
+//   lab.open([["appendonly", "yes"]]);                    // '{"ok":true,...}'
 //   lab.runBatch(encodedCommands);                        // Uint8Array of RESP
 //   lab.delete();                                         // freed by hand
 //
@@ -123,12 +123,16 @@ std::string_view OpKind(DurableOp::Kind kind) {
   return "";
 }
 
-// {"ok":bool,"error":"...","report":{...}[,"diff":{...}]}
+// {"ok":bool,"error":"...","report":{...}[,"diff":{...}]}, assembled from
+// the parts' own JSON: the wasm build links nlohmann's writer but not its
+// parser, which alone would cost ~10 KB of the download budget.
 std::string Outcome(const Status& status, const RecoveryReport* report, const KeyspaceDiff* diff) {
-  nlohmann::json j = {{"ok", status.ok()}, {"error", status.ok() ? "" : status.message()}};
-  if (report != nullptr) j["report"] = nlohmann::json::parse(report->ToJson());
-  if (diff != nullptr && status.ok()) j["diff"] = nlohmann::json::parse(diff->ToJson());
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string out = std::string("{\"ok\":") + (status.ok() ? "true" : "false") + ",\"error\":" +
+                    nlohmann::json(status.ok() ? "" : status.message())
+                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (report != nullptr) out += ",\"report\":" + report->ToJson();
+  if (diff != nullptr && status.ok()) out += ",\"diff\":" + diff->ToJson();
+  return out + "}";
 }
 
 class LabBinding {
@@ -144,23 +148,17 @@ class LabBinding {
   }
   void BootDir(const std::string& path) { lab_.boot_image().dirs.insert(path); }
 
-  // `config_json`: [[name, value], ...].
-  std::string Open(const std::string& config_json) {
-    std::vector<std::pair<std::string, std::string>> config;
-    nlohmann::json parsed = nlohmann::json::parse(config_json, nullptr, /*allow_exceptions=*/false);
-    if (!parsed.is_array()) {
-      return Outcome(Status::InvalidArgument("config must be a list of [name, value]"), nullptr,
-                     nullptr);
-    }
-    for (const nlohmann::json& pair : parsed) {
-      if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string()) {
-        return Outcome(Status::InvalidArgument("config entries must be [name, value] strings"),
-                       nullptr, nullptr);
-      }
-      config.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+  // `config`: a JS array of [name, value] string pairs (persistlab.js
+  // checks the shape).
+  std::string Open(const val& config) {
+    std::vector<std::pair<std::string, std::string>> pairs;
+    const auto n = config["length"].as<unsigned>();
+    for (unsigned i = 0; i < n; ++i) {
+      val pair = config[i];
+      pairs.emplace_back(pair[0].as<std::string>(), pair[1].as<std::string>());
     }
     RecoveryReport report;
-    Status s = lab_.Open(config, &report);
+    Status s = lab_.Open(pairs, &report);
     return Outcome(s, lab_.state() == Lab::State::kNew ? nullptr : &report, nullptr);
   }
 

@@ -16,7 +16,7 @@ const { default: createPlab } = await import(pathToFileURL(modulePath).href);
 const plab = await createPlab({ wasmBinary: readFileSync(wasmPath) });
 const { encodeBatch } = await import(new URL("../../web/src/resp.js", import.meta.url).href);
 const lab = new plab.Lab(Date.now());
-const opened = JSON.parse(lab.open("[]"));
+const opened = JSON.parse(lab.open([]));
 if (!opened.ok) throw new Error(`open failed: ${opened.error}`);
 const decoder = new TextDecoder();
 const run = (commands) => decoder.decode(lab.runBatch(encodeBatch(commands)));

@@ -90,11 +90,14 @@ export class PersistLab {
     const { name, config } = options ?? {};
     if (typeof name !== "string" || name === "") throw new TypeError("PersistLab.open needs a name");
     const pairs = configPairs(config);
+    // The engine downloads and compiles while the lock and IndexedDB open.
+    const engineReady = instantiateEngine(options.wasmUrl);
+    engineReady.catch(() => {}); // awaited below; don't report it twice
     const lock = await acquireLabLock(name);
     let mirror = null;
     try {
       mirror = await openMirror(name, idbOptions(options));
-      const engine = await instantiateEngine(options.wasmUrl);
+      const engine = await engineReady;
       const lab = new PersistLab(name, pairs, engine, mirror, lock, options);
       await lab._boot();
       return lab;
@@ -308,7 +311,7 @@ export class PersistLab {
     }
     for (const dir of dirs) wasm.bootDir(dir);
     this._wasm = wasm;
-    const outcome = JSON.parse(this._call(() => wasm.open(JSON.stringify(this._pairs))));
+    const outcome = JSON.parse(this._call(() => wasm.open(this._pairs)));
     await this._flush("strict");
     this._afterEngine();
     this.report = outcome.report ?? null;
