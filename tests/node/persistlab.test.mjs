@@ -252,3 +252,30 @@ test("IndexedDB receives appends, not file rewrites", async () => {
   assert.ok(put <= 1.5 * durable, `${put} bytes put for ${durable} durable bytes`);
   await lab.destroy();
 });
+
+test("the clock runs in real time, can be sped up, paused and resumed", async () => {
+  const lab = await PersistLab.open({
+    name: "clock", config: { appendonly: "yes", appendfsync: "everysec", save: "" },
+    indexedDB: profile(), IDBKeyRange,
+  });
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const t0 = lab.clock.now();
+  assert.ok(Math.abs(t0 - Date.now()) < 1000, "starts at the wall clock");
+  await lab.exec("SET k v");
+  lab.clock.speed(50);
+  await sleep(300); // ~15 s of virtual time: the lab's own timer ran cron
+  const t1 = lab.clock.now();
+  assert.ok(t1 - t0 >= 5000, `virtual time moved ${t1 - t0} ms`);
+  const incr = lab.files().find((f) => f.name.endsWith(".incr.aof"));
+  assert.equal(incr.written, incr.durable, "the everysec fsync ran on the timer");
+  assert.equal((await lab.exec("TIME")).reply[0], String(Math.floor(lab.clock.now() / 1000)));
+  lab.clock.pause();
+  const t2 = lab.clock.now();
+  await sleep(50);
+  assert.equal(lab.clock.now(), t2);
+  lab.clock.resume();
+  await sleep(50);
+  assert.ok(lab.clock.now() > t2);
+  assert.throws(() => lab.clock.speed(0), /positive/);
+  await lab.destroy();
+});
