@@ -125,6 +125,23 @@ const note = (msg) => console.log(`# ${msg}`);
  * scenario if it rejects: every scenario must leave no IndexedDB data behind.
  * @param {import("playwright-core").Page} page
  */
+/**
+ * Runs `fn({ page, ch, context })` on a new page in a fresh context whose
+ * messages `ch` (a Channel attached to the page) collects; closes it after.
+ */
+async function withPage(browser, fn) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const ch = new Channel();
+    await ch.attach(page);
+    ch.watch(page);
+    return await fn({ page, ch, context });
+  } finally {
+    await context.close();
+  }
+}
+
 async function cleanup(page) {
   await page.evaluate(() => window.plabCleanup());
 }
@@ -135,12 +152,7 @@ const some = (list) => list.slice(0, 5).map((x) => JSON.stringify(x)).join(", ")
 
 // a. appendfsync always: every write acknowledged before a reload survives it.
 async function alwaysReload({ browser, base }) {
-  const context = await browser.newContext();
-  try {
-    const page = await context.newPage();
-    const ch = new Channel();
-    await ch.attach(page);
-    ch.watch(page);
+  await withPage(browser, async ({ page, ch }) => {
     ch.answers.mode = "write";
     await page.goto(`${base}/always.html?lab=always-reload`);
     await ch.waitType("writing");
@@ -159,9 +171,7 @@ async function alwaysReload({ browser, base }) {
     const missing = sets.filter((a) => state.keys[a.key] !== a.value).map((a) => a.key);
     assert.equal(missing.length, 0, `acknowledged SETs missing after reload: ${some(missing)}`);
     await cleanup(page);
-  } finally {
-    await context.close();
-  }
+  });
 }
 
 /**
@@ -244,12 +254,7 @@ async function everysecKill({ chromium, base }) {
 
 // c. Two labs on one page keep separate data, also after a reload.
 async function twoLabs({ browser, base }) {
-  const context = await browser.newContext();
-  try {
-    const page = await context.newPage();
-    const ch = new Channel();
-    await ch.attach(page);
-    ch.watch(page);
+  await withPage(browser, async ({ page, ch }) => {
     const expected = {
       left: { "only:left": "L", shared: "from-left", n: "1" },
       right: { "only:right": "R", shared: "from-right", n: "2" },
@@ -264,19 +269,12 @@ async function twoLabs({ browser, base }) {
     const reloaded = await ch.waitType("state", { since });
     assert.deepEqual({ left: reloaded.left, right: reloaded.right }, expected, "after a reload");
     await cleanup(page);
-  } finally {
-    await context.close();
-  }
+  });
 }
 
 // d. Under a strict CSP the module loads and answers PING, with no violation.
 async function strictCsp({ browser, base }) {
-  const context = await browser.newContext();
-  try {
-    const page = await context.newPage();
-    const ch = new Channel();
-    await ch.attach(page);
-    ch.watch(page);
+  await withPage(browser, async ({ page, ch }) => {
     const response = await page.goto(`${base}/csp/ping.html`);
     assert.equal(response.headers()["content-security-policy"], CSP, "the page was not served with the CSP");
     const state = await ch.waitType("state");
@@ -287,9 +285,7 @@ async function strictCsp({ browser, base }) {
     // "no violations" above proves nothing.
     assert.ok(state.evalBlocked, "eval was not blocked: the CSP is not in force");
     assert.ok(state.controlViolations >= 1, "the violation listener missed the blocked eval");
-  } finally {
-    await context.close();
-  }
+  });
 }
 
 // e. A second tab can't open a lab the first one holds; it can once closed.
@@ -323,12 +319,7 @@ async function twoTabsLock({ browser, base }) {
 // f. Power loss under appendfsync no: restart() reports lost keys, and a
 // reload finds exactly what restart() recovered.
 async function powerLoss({ browser, base }) {
-  const context = await browser.newContext();
-  try {
-    const page = await context.newPage();
-    const ch = new Channel();
-    await ch.attach(page);
-    ch.watch(page);
+  await withPage(browser, async ({ page, ch }) => {
     ch.answers.mode = "write";
     await page.goto(`${base}/power.html?lab=power-loss`);
     const r = await ch.waitType("restarted");
@@ -353,9 +344,7 @@ async function powerLoss({ browser, base }) {
     assert.equal(state.dbsize, r.after, "DBSIZE after the reload differs from what restart() recovered");
     assert.deepEqual(state.keys, r.keys, "data after the reload differs from what restart() recovered");
     await cleanup(page);
-  } finally {
-    await context.close();
-  }
+  });
 }
 
 const SCENARIOS = [
