@@ -90,12 +90,14 @@ TEST_SUITE("lab") {
   TEST_CASE("Tick runs cron at hz and fsyncs an idle everysec AOF within two seconds") {
     auto lab = OpenLab({}, {{"appendonly", "yes"}, {"appendfsync", "everysec"}, {"save", ""}});
     Run(*lab, {"SET k v"});
-    const Lab::FileEntry* incr = FindFile(lab->Files(), ".incr.aof");
+    const std::vector<Lab::FileEntry> before = lab->Files();
+    const Lab::FileEntry* incr = FindFile(before, ".incr.aof");
     REQUIRE(incr != nullptr);
     CHECK(incr->written > incr->durable);
     lab->Tick(kStartMs + 2000);
-    std::vector<Lab::FileEntry> files = lab->Files();
-    incr = FindFile(files, ".incr.aof");
+    const std::vector<Lab::FileEntry> after = lab->Files();
+    incr = FindFile(after, ".incr.aof");
+    REQUIRE(incr != nullptr);
     CHECK(incr->written == incr->durable);
     CHECK(lab->now_ms() == kStartMs + 2000);
     // Time never goes backwards.
