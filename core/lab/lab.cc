@@ -64,7 +64,11 @@ Status Lab::StartEngine(RecoveryReport* report) {
   return Status::Ok();
 }
 
+// The engine's memory is gone. If it was serving, its keys are
+// fingerprinted first: what the next Restart() diffs against. (A failed
+// recovery stops an engine that never served; the old fingerprint stays.)
 void Lab::StopEngine(std::string reason) {
+  if (state_ == State::kRunning) before_crash_ = FingerprintKeyspace(engine_->server().keyspace());
   engine_.reset();
   state_ = State::kDown;
   down_reason_ = std::move(reason);
@@ -91,10 +95,8 @@ std::string Lab::RunBatch(std::vector<Command>& commands) {
   out.swap(client->output);
   if (server.aof().fatal()) {
     // Redis exits on a failed write or fsync under appendfsync always.
-    before_crash_ = FingerprintKeyspace(server.keyspace());
     StopEngine("the AOF could not be written or fsynced (appendfsync always): the server exited");
   } else if (server.shutdown_requested()) {
-    before_crash_ = FingerprintKeyspace(server.keyspace());
     StopEngine("SHUTDOWN");
   }
   return out;
@@ -130,7 +132,6 @@ void Lab::Tick(int64_t now_ms) {
 
 void Lab::Crash(CrashKind kind, uint64_t seed) {
   if (state_ != State::kRunning) return;
-  before_crash_ = FingerprintKeyspace(engine_->server().keyspace());
   const char* what = kind == CrashKind::kProcess ? "process crash"
                      : kind == CrashKind::kPower ? "power loss"
                                                  : "power loss with torn writes";
@@ -143,7 +144,6 @@ Status Lab::Restart(RecoveryReport* report, KeyspaceDiff* diff) {
   if (state_ == State::kRunning) {
     // A clean restart: what SHUTDOWN does before the process exits.
     engine_->server().PrepareForShutdown(/*save=*/false, /*nosave=*/false);
-    before_crash_ = FingerprintKeyspace(engine_->server().keyspace());
     StopEngine("restart");
   }
   Status s = StartEngine(report);

@@ -7,7 +7,7 @@ export class LabClock {
   /**
    * @param {{ start?: number, speed?: number, paused?: boolean }} options
    *   start: Unix ms (default Date.now()); speed: virtual ms per real ms.
-   * @param {(ms: number) => Promise<void>} onAdvance runs the engine up to
+   * @param {() => Promise<void>} onAdvance runs the engine up to
    *   the new time (cron, fsyncs) after advance().
    */
   constructor(options, onAdvance) {
@@ -57,7 +57,7 @@ export class LabClock {
     if (!(ms >= 0)) throw new RangeError("advance takes a non-negative number of ms");
     this._rebase();
     this._base += ms;
-    await this._onAdvance(ms);
+    await this._onAdvance();
   }
 
   _rebase() {

@@ -136,9 +136,8 @@ export class PersistLab {
     this._listeners = new Map();
     this._replies = Promise.resolve(); // resolves when every earlier reply may go out
     this._commits = Promise.resolve(); // the last IndexedDB commit
-    this._inodePaths = new Map(); // inode -> durable path, for fsync events
     this._commitError = null;
-    this.clock = new LabClock(options.clock ?? {}, (ms) => this._advance(ms));
+    this.clock = new LabClock(options.clock ?? {}, () => this._advance());
     this._timer = null;
   }
 
@@ -305,10 +304,7 @@ export class PersistLab {
     const wasm = new this._engine.Lab(this.clock.now());
     const { inodes, names, dirs } = this._mirror.image;
     for (const [id, bytes] of inodes) wasm.bootInode(id, bytes);
-    for (const [path, id] of names) {
-      wasm.bootName(path, id);
-      this._inodePaths.set(id, path);
-    }
+    for (const [path, id] of names) wasm.bootName(path, id);
     for (const dir of dirs) wasm.bootDir(dir);
     this._wasm = wasm;
     const outcome = JSON.parse(this._call(() => wasm.open(this._pairs)));
@@ -393,8 +389,9 @@ export class PersistLab {
     if (!this._wasm) return null;
     const ops = this._wasm.takeOps();
     if (ops.length === 0) return null;
-    const fsynced = this._describeOps(ops);
-    const commit = this._mirror.commit(ops, { durability }).then(
+    const commit = this._mirror.commit(ops, { durability });
+    const fsynced = this._appendedFiles(ops);
+    const done = commit.then(
       () => {
         if (fsynced.length > 0) this._emit("fsync", { files: fsynced, durability });
       },
@@ -403,19 +400,24 @@ export class PersistLab {
         this._emit("error", this._commitError);
         throw this._commitError;
       });
-    this._commits = commit.catch(() => {});
-    return commit;
+    this._commits = done.catch(() => {});
+    return done;
   }
 
-  /** [{ name, bytes }] appended per file, for the "fsync" event. */
-  _describeOps(ops) {
+  /**
+   * [{ name, bytes }] appended per file, for the "fsync" event. Names come
+   * from the mirror, whose image already includes `ops` once commit() was
+   * called; a file whose last name went in the same batch shows as #inode.
+   */
+  _appendedFiles(ops) {
     const bytes = new Map();
     for (const op of ops) {
-      if (op.kind === "link") this._inodePaths.set(op.inode, op.path);
-      if (op.kind === "drop") this._inodePaths.delete(op.inode);
       if (op.kind === "append") bytes.set(op.inode, (bytes.get(op.inode) ?? 0) + op.data.length);
     }
-    return [...bytes].map(([inode, n]) => ({ name: this._inodePaths.get(inode) ?? `#${inode}`, bytes: n }));
+    if (bytes.size === 0) return [];
+    const pathOf = new Map();
+    for (const [path, inode] of this._mirror.image.names) pathOf.set(inode, path);
+    return [...bytes].map(([inode, n]) => ({ name: pathOf.get(inode) ?? `#${inode}`, bytes: n }));
   }
 
   /** Log lines and the events derived from them. */
