@@ -186,12 +186,13 @@ class LabBinding {
     return out;
   }
 
-  // kind: "process", "power" or "torn".
-  void Crash(const std::string& kind, double seed) {
-    const CrashKind k = kind == "power"  ? CrashKind::kPower
-                        : kind == "torn" ? CrashKind::kPowerTorn
-                                         : CrashKind::kProcess;
-    lab_.Crash(k, static_cast<uint64_t>(seed));
+  // kind: "process", "power" or "torn" (core/io/crash_kind.h). Returns
+  // false, crashing nothing, for any other name.
+  bool Crash(const std::string& kind, double seed) {
+    const std::optional<CrashKind> k = ParseCrashKind(kind);
+    if (!k) return false;
+    lab_.Crash(*k, static_cast<uint64_t>(seed));
+    return true;
   }
 
   std::string Restart() {

@@ -63,11 +63,10 @@
 #include <vector>
 
 #include "core/io/clock.h"
+#include "core/io/crash_kind.h"
 #include "core/io/disk.h"
 
 namespace plab {
-
-enum class CrashKind { kProcess, kPower, kPowerTorn };
 
 // One change to a SimDisk's durable state (see the journal contract above).
 struct DurableOp {

@@ -206,7 +206,8 @@ export class PersistLab {
     this._checkRunning();
     this._syncClock();
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
-    this._call(() => this._wasm.crash(kind, seed));
+    // The engine names the kinds (core/io/crash_kind.h) and refuses others.
+    if (!this._call(() => this._wasm.crash(kind, seed))) throw new TypeError(`unknown crash kind: ${kind}`);
     await this._flush("strict");
     this._emit("crash", { kind, reason: this.downReason });
   }
