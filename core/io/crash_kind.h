@@ -21,9 +21,12 @@ enum class CrashKind { kProcess, kPower, kPowerTorn };
 // The name hosts use: "process", "power" or "torn".
 constexpr std::string_view CrashKindName(CrashKind kind) {
   switch (kind) {
-    case CrashKind::kProcess: return "process";
-    case CrashKind::kPower: return "power";
-    case CrashKind::kPowerTorn: return "torn";
+    case CrashKind::kProcess:
+      return "process";
+    case CrashKind::kPower:
+      return "power";
+    case CrashKind::kPowerTorn:
+      return "torn";
   }
   return "process";
 }
