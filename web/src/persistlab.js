@@ -21,6 +21,7 @@
 
 import { acquireLabLock } from "./lab_lock.js";
 import { deleteMirror, openMirror } from "./idb_mirror.js";
+import { MemoryMirror } from "./memory_mirror.js";
 import { commandName, commandProblem, encodeBatch, parseReply } from "./resp.js";
 import { LabClock } from "./lab_clock.js";
 import { instantiateEngine } from "./engine_loader.js";
@@ -80,8 +81,12 @@ export class PersistLab {
    * Opens (or creates) the lab `name`: loads its files from IndexedDB and
    * runs Redis's startup recovery on them.
    * @param {{ name: string, config?: Record<string, string|number|string[]>,
+   *           storage?: "indexeddb" | "memory",
    *           indexedDB?: IDBFactory, IDBKeyRange?: typeof IDBKeyRange, clock?: { start?: number, speed?: number, paused?: boolean },
    *           wasmUrl?: string | URL }} options
+   *   storage: where the durable disk lives — "indexeddb" (default: survives
+   *   reloads, one tab at a time) or "memory" (this page only, no lock:
+   *   compare mode, and pages without IndexedDB).
    * @returns {Promise<PersistLab>} rejects with an Error when the name or the
    *   config is bad, the lab is open elsewhere, or recovery fails (then
    *   `error.report` is the recovery report).
@@ -90,13 +95,18 @@ export class PersistLab {
     const { name, config } = options ?? {};
     if (typeof name !== "string" || name === "") throw new TypeError("PersistLab.open needs a name");
     const pairs = configPairs(config);
+    const storage = options.storage ?? "indexeddb";
+    if (storage !== "indexeddb" && storage !== "memory") {
+      throw new TypeError(`storage must be "indexeddb" or "memory", not ${JSON.stringify(storage)}`);
+    }
     // The engine downloads and compiles while the lock and IndexedDB open.
     const engineReady = instantiateEngine(options.wasmUrl);
     engineReady.catch(() => {}); // awaited below; don't report it twice
-    const lock = await acquireLabLock(name);
+    // A memory lab shares nothing with other tabs: no lock to take.
+    const lock = storage === "memory" ? { release() {} } : await acquireLabLock(name);
     let mirror = null;
     try {
-      mirror = await openMirror(name, idbOptions(options));
+      mirror = storage === "memory" ? new MemoryMirror(name) : await openMirror(name, idbOptions(options));
       const engine = await engineReady;
       const lab = new PersistLab(name, pairs, engine, mirror, lock, options);
       await lab._boot();
@@ -124,8 +134,12 @@ export class PersistLab {
 
   constructor(name, pairs, engine, mirror, lock, options) {
     this.name = name;
+    /** "indexeddb" or "memory": where the durable disk lives. */
+    this.storageKind = mirror instanceof MemoryMirror ? "memory" : "indexeddb";
     /** The recovery report of the last open or restart. */
     this.report = null;
+    /** The engine's text rendering of that report (and the diff). */
+    this.reportText = "";
     this._pairs = pairs;
     this._engine = engine;
     this._mirror = mirror;
@@ -222,7 +236,7 @@ export class PersistLab {
     this._checkOpen();
     if (!this._wasm) {
       await this._reviveEngine();
-      const result = { report: this.report, diff: null };
+      const result = { report: this.report, diff: null, text: this.reportText };
       this._emit("restart", result);
       return result;
     }
@@ -231,8 +245,11 @@ export class PersistLab {
     await this._flush("strict");
     this._afterEngine();
     this.report = outcome.report;
+    this.reportText = outcome.text ?? "";
     if (!outcome.ok) throw recoveryError(outcome);
-    const result = { report: outcome.report, diff: outcome.diff ?? null };
+    // text: the engine's own rendering of the report and diff (what the
+    // REPL's .restart prints), so no page has to write a second one.
+    const result = { report: outcome.report, diff: outcome.diff ?? null, text: this.reportText };
     this._emit("restart", result);
     return result;
   }
@@ -266,6 +283,62 @@ export class PersistLab {
     return { ...this._mirror.stats };
   }
 
+  // --- what a terminal and the playground's panels show ------------------
+
+  /** The embind module (its static tools: Lab.parseLine, Lab.helpText, annotateRdb ...). */
+  get engineModule() {
+    return this._engine;
+  }
+
+  /** redis-cli's prompt for the lab's client: "plab> ", "plab[2]> ", "plab(TX)> ". */
+  prompt() {
+    return this._wasm && this.state === "running" ? this._wasm.prompt() : "not connected> ";
+  }
+
+  /** The engine's rendering of files() (what the REPL's .files prints). */
+  filesText(color = false) {
+    this._checkOpen();
+    return this._wasm ? this._call(() => this._wasm.filesText(color)) : "";
+  }
+
+  /**
+   * Current values of Redis parameters, read without running a command (so
+   * INFO commandstats only counts what the user typed).
+   * @param {string[]} names
+   * @returns {Record<string, string>}
+   */
+  configGet(names) {
+    this._checkRunning();
+    return JSON.parse(this._call(() => this._wasm.configGet(names)));
+  }
+
+  /** INFO persistence's fields, read without running a command. */
+  persistenceInfo() {
+    this._checkRunning();
+    return JSON.parse(this._call(() => this._wasm.persistenceInfo()));
+  }
+
+  /**
+   * What the current persistence settings promise a crash may lose:
+   * { policy, windowMs, sentence, ... } (core/lab/promise.h).
+   */
+  promise() {
+    this._checkRunning();
+    return JSON.parse(this._call(() => this._wasm.promise()));
+  }
+
+  /** Disk counters: fsyncs, directory syncs, bytes written, files, durable bytes. */
+  stats() {
+    this._checkOpen();
+    return this._wasm ? JSON.parse(this._call(() => this._wasm.stats())) : null;
+  }
+
+  /** An order-independent digest of the live keyspace (hex), to compare states. */
+  digest() {
+    this._checkRunning();
+    return this._call(() => this._wasm.digest());
+  }
+
   // --- events -------------------------------------------------------------
 
   /**
@@ -295,7 +368,7 @@ export class PersistLab {
   async destroy() {
     const wasOpen = !this._closed;
     await this.close();
-    if (!wasOpen) return;
+    if (!wasOpen || this.storageKind === "memory") return;
     await deleteMirror(this.name, idbOptions(this._options));
   }
 
@@ -312,6 +385,7 @@ export class PersistLab {
     await this._flush("strict");
     this._afterEngine();
     this.report = outcome.report ?? null;
+    this.reportText = outcome.text ?? "";
     if (!outcome.ok) {
       this._freeEngine();
       throw outcome.report ? recoveryError(outcome) : new Error(outcome.error);
@@ -322,8 +396,10 @@ export class PersistLab {
   /** After a wasm abort: a fresh instance booted from IndexedDB. */
   async _reviveEngine() {
     await this._commits.catch(() => {});
-    this._mirror.close();
-    this._mirror = await openMirror(this.name, idbOptions(this._options));
+    if (this.storageKind === "indexeddb") {
+      this._mirror.close();
+      this._mirror = await openMirror(this.name, idbOptions(this._options));
+    }
     this._engine = await instantiateEngine(this._options.wasmUrl);
     this._downReason = undefined;
     await this._boot();
@@ -483,5 +559,6 @@ function idbOptions(options) {
 function recoveryError(outcome) {
   const error = new Error(outcome.error || outcome.report?.error || "recovery failed");
   error.report = outcome.report;
+  error.text = outcome.text ?? "";
   return error;
 }

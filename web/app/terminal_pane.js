@@ -1,0 +1,88 @@
+// The terminal pane: the TerminalView (terminal/terminal.js) wired to the
+// lab worker. Every line — typed, pasted, or sent by a button — goes
+// through the lab's shell in the worker (LabHost.line), which answers with
+// the text to print and the next prompt.
+
+import { TerminalView } from "./terminal/terminal.js";
+
+const HISTORY_KEY = "persistlab:history";
+const HISTORY_MAX = 1000;
+
+// xterm can't read CSS variables: these palettes match app.css's light and
+// dark colours (--term-bg). Both keep the ANSI colours the engine's texts
+// use (red lost keys, green "nothing lost", grey hints) readable.
+const THEMES = {
+  dark: {
+    background: "#0f1720", foreground: "#e6edf3", cursor: "#e6edf3", cursorAccent: "#0f1720",
+    selectionBackground: "#264f78", black: "#0f1720", red: "#ff7b72", green: "#56d364",
+    yellow: "#e3b341", blue: "#6ea8fe", magenta: "#d2a8ff", cyan: "#76e3ea", white: "#e6edf3",
+    brightBlack: "#8b949e", brightRed: "#ffa198", brightGreen: "#7ee787", brightYellow: "#f2cc60",
+    brightBlue: "#a5d6ff", brightMagenta: "#e2c5ff", brightCyan: "#b3f0ff", brightWhite: "#ffffff",
+  },
+  light: {
+    background: "#fbfcfd", foreground: "#1c2430", cursor: "#1c2430", cursorAccent: "#fbfcfd",
+    selectionBackground: "#b6d4fe", black: "#1c2430", red: "#b42318", green: "#1b7f3b",
+    yellow: "#8a5a00", blue: "#1f5fbf", magenta: "#8250df", cyan: "#0e7490", white: "#5b6675",
+    brightBlack: "#6b7480", brightRed: "#d12c1f", brightGreen: "#22863a", brightYellow: "#9a6700",
+    brightBlue: "#0969da", brightMagenta: "#a371f7", brightCyan: "#1b7c83", brightWhite: "#1c2430",
+  },
+};
+
+const history = {
+  load() {
+    try {
+      const lines = JSON.parse(localStorage.getItem(HISTORY_KEY) ?? "[]");
+      return Array.isArray(lines) ? lines.filter((l) => typeof l === "string").slice(-HISTORY_MAX) : [];
+    } catch {
+      return [];
+    }
+  },
+  save(lines) {
+    try {
+      localStorage.setItem(HISTORY_KEY, JSON.stringify(lines.slice(-HISTORY_MAX)));
+    } catch {
+      // History just won't survive a reload.
+    }
+  },
+};
+
+/**
+ * @param {HTMLElement} element
+ * @param {{ lab: () => Promise<import("../src/worker/lab_client.js").RemoteLab> }} host
+ */
+export function mountTerminal(element, host) {
+  const view = new TerminalView(element, {
+    run: async (line) => {
+      const lab = await host.lab();
+      const result = await lab.line(line);
+      if (result.clear) view.clear();
+      return { output: result.output, prompt: result.prompt };
+    },
+    // What redis-cli 7 asks a server for when it connects: the argument
+    // docs its hints and completion are built from.
+    docs: async () => (await (await host.lab()).exec("COMMAND DOCS")).reply,
+    extraCommands: [],
+    history,
+    keepInHistory: (line) => !/^\s*(auth|acl\s+setuser)\b/i.test(line) &&
+      !/^\s*(hello|migrate)\b.*\bauth2?\b/i.test(line) &&
+      !/^\s*config\s+set\b.*\b(requirepass|masterauth|masteruser)\b/i.test(line),
+  });
+  const dark = matchMedia("(prefers-color-scheme: dark)");
+  const applyTheme = () => view.setTheme(dark.matches ? THEMES.dark : THEMES.light);
+  dark.addEventListener("change", applyTheme);
+  applyTheme();
+
+  return {
+    submit: (line) => view.submit(line),
+    setScreenReaderMode: (on) => view.setScreenReaderMode(on),
+    focus: () => view.focus(),
+    /**
+     * The lab is open: print its startup recovery report (when the disk
+     * held something) and the real prompt.
+     */
+    ready(prompt, reportText) {
+      if (reportText) view.print(reportText);
+      view.setPrompt(prompt);
+    },
+  };
+}
