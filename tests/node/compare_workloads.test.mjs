@@ -170,6 +170,26 @@ test("bounds: none may lose everything, always nothing, RDB what came after the 
   assert.equal(A.boundStart(by("always"), { windowMs: 0 }, at), Infinity);
 });
 
+test("the engine's promise decides the bound when the lab states one", () => {
+  const at = { crashAt: 60_000, lastSaveStart: 30_000, slackMs: 100 };
+  const by = (id) => A.SETUPS.find((s) => s.id === id);
+  assert.equal(A.boundStart(by("everysec"), { kind: "window", windowMs: 1100 }, at), 60_000 - 1100);
+  assert.equal(A.boundStart(by("rdb"), { kind: "since-save", sinceMs: 12_345 }, at), 12_345);
+  assert.equal(A.boundStart(by("always"), { kind: "no-loss" }, at), Infinity);
+  assert.equal(A.boundStart(by("none"), { kind: "none" }, at), -Infinity);
+  // A kind without its number falls back to the documented bound.
+  assert.equal(A.boundStart(by("rdb"), { kind: "since-save" }, at), 30_000);
+});
+
+test("a process crash may lose nothing under any AOF policy", () => {
+  const at = { crashAt: 60_000, crashKind: "process", lastSaveStart: null, slackMs: 100 };
+  for (const s of A.SETUPS) {
+    const start = A.boundStart(s, { kind: "window", windowMs: 1100 }, at);
+    if (s.kind === "aof") assert.equal(start, Infinity, s.id);
+    else assert.notEqual(start, Infinity, s.id);
+  }
+});
+
 test("writes that change nothing the digest sees are counted", () => {
   const s = steps(4);
   assert.equal(A.invisibleWrites(s, ["a", "b", "b", "c", "c"]), 2);

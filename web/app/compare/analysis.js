@@ -123,17 +123,36 @@ export function invisibleWrites(steps, digests) {
  * The earliest virtual time a setup's bound lets a crash at `crashAt` reach
  * back to: writes acknowledged at or after it may be lost. -Infinity: all
  * may; Infinity: none may.
+ *
+ * The engine's statement (snapshot.promise: core/lab/promise.h) is used when
+ * the lab gives one: kind "no-loss", "window" (windowMs before the crash),
+ * "since-save" (sinceMs: the start of the last completed save) or "none".
+ * Without it: Redis's documented bounds, one cron period of slack (fsyncs
+ * and writeback happen at cron steps), and the saves the runner saw.
  * @param {Setup} setup
- * @param {{ windowMs?: number | null } | null | undefined} promise the engine's statement, if any
- * @param {{ crashAt: number, lastSaveStart: number | null, slackMs: number }} at
+ * @param {{ kind?: string, windowMs?: number, sinceMs?: number } | null | undefined} promise
+ * @param {{ crashAt: number, crashKind?: string, lastSaveStart: number | null, slackMs: number }} at
  *   lastSaveStart: when the last completed snapshot was taken (its fork), or null
- *   slackMs: one cron period, the granularity at which fsyncs and writeback happen
  */
-export function boundStart(setup, promise, { crashAt, lastSaveStart, slackMs }) {
+export function boundStart(setup, promise, { crashAt, crashKind, lastSaveStart, slackMs }) {
+  // A process crash leaves the page cache: the AOF was written before each reply.
+  if (setup.kind === "aof" && crashKind === "process") return Infinity;
+  const finite = (v) => typeof v === "number" && Number.isFinite(v);
+  switch (promise?.kind) {
+    case "no-loss":
+      return Infinity;
+    case "none":
+      return -Infinity;
+    case "window":
+      if (finite(promise.windowMs)) return crashAt - promise.windowMs;
+      break;
+    case "since-save":
+      if (finite(promise.sinceMs)) return promise.sinceMs;
+      break;
+  }
   if (setup.kind === "none") return -Infinity;
   if (setup.kind === "rdb") return lastSaveStart ?? -Infinity;
-  const stated = promise?.windowMs;
-  const windowMs = typeof stated === "number" && Number.isFinite(stated) ? stated : fallbackWindowMs(setup);
+  const windowMs = finite(promise?.windowMs) ? promise.windowMs : fallbackWindowMs(setup);
   if (windowMs === 0) return Infinity;
   return crashAt - windowMs - slackMs;
 }

@@ -78,7 +78,8 @@ function buildView(root, actions) {
     "aria-describedby": "cmp-save-hint" });
   const rewrite = h("input", { type: "text", id: "cmp-rewrite", class: "mono", value: DEFAULT_REWRITE_MIN_SIZE,
     spellcheck: "false", size: 8, "aria-describedby": "cmp-rewrite-hint" });
-  const about = h("div", { class: "cmp-about", id: "cmp-about", "aria-live": "polite" });
+  const about = h("div", { class: "cmp-about", id: "cmp-about" });
+  const span = h("p", { class: "cmp-span", "aria-live": "polite" });
   const run = h("button", { type: "submit", class: "btn primary" }, "Run the comparison");
   const stop = h("button", { type: "button", class: "btn", hidden: true }, "Stop");
   const bar = h("progress", { max: 1, value: 0, "aria-labelledby": "cmp-progress-text" });
@@ -86,18 +87,21 @@ function buildView(root, actions) {
   const progressBox = h("div", { class: "cmp-progress", hidden: true }, bar, barText);
   const status = h("p", { class: "cmp-status", role: "status", "aria-live": "polite" });
   const controls = h("fieldset", { class: "cmp-controls" },
-    h("legend", { class: "visually-hidden" }, "Experiment"),
-    field("Workload", workload),
-    field("Writes", size),
-    field("Pace (virtual ms between writes)", pace),
-    h("fieldset", { class: "cmp-field cmp-group" }, h("legend", null, "Crash"), radios("cmp-kind", CRASH_KINDS, "power")),
-    h("fieldset", { class: "cmp-field cmp-group" }, h("legend", null, "When"),
-      radios("cmp-when", [{ id: "now", label: "Right after the last write" }], "now"),
-      h("label", { class: "cmp-radio cmp-later" },
-        h("input", { type: "radio", name: "cmp-when", value: "later" }),
-        h("span", null, "Later: "), delay, h("span", null, " s of virtual time after it"))),
-    field("RDB save rules", save, "seconds/changes pairs, as CONFIG SET save takes them"),
-    field("auto-aof-rewrite-min-size", rewrite, "AOF setups rewrite once the AOF is this big (and doubled)"));
+    h("legend", { class: "visually-hidden" }, "The experiment"),
+    h("div", { class: "cmp-col" },
+      field("Workload", workload),
+      h("div", { class: "cmp-pair" }, field("Writes", size), field("Pace (virtual ms apart)", pace)),
+      span),
+    h("div", { class: "cmp-col" },
+      h("fieldset", { class: "cmp-group" }, h("legend", null, "Crash"), radios("cmp-kind", CRASH_KINDS, "power")),
+      h("fieldset", { class: "cmp-group" }, h("legend", null, "When"),
+        radios("cmp-when", [{ id: "now", label: "Right after the last write" }], "now"),
+        h("label", { class: "cmp-radio cmp-later" },
+          h("input", { type: "radio", name: "cmp-when", value: "later" }),
+          h("span", null, "Later:"), delay, h("span", null, "s after it")))),
+    h("div", { class: "cmp-col" },
+      field("RDB save rules", save, "seconds/changes pairs, as CONFIG SET save takes them"),
+      field("auto-aof-rewrite-min-size", rewrite, "the AOF setups rewrite once the AOF is this big (and doubled since the last rewrite)")));
   const form = h("form", { class: "cmp-form", "aria-describedby": "cmp-about" }, controls, about,
     h("div", { class: "cmp-actions" }, run, stop, progressBox), status);
   const results = h("section", { class: "pane cmp-results", "aria-labelledby": "cmp-results-heading", hidden: true });
@@ -127,13 +131,13 @@ function buildView(root, actions) {
     const sizeValue = w ? Number(size.value) : state.history.length;
     const paceValue = Number(pace.value);
     const lines = w ? expandWorkload({ templates: w.templates, size: Math.min(3, w.size) }) : state.history.slice(0, 3);
-    const span = Number.isFinite(sizeValue * paceValue) ? duration(spanMs({ size: sizeValue, paceMs: paceValue })) : "?";
+    const spanText = Number.isFinite(sizeValue * paceValue) ? duration(spanMs({ size: sizeValue, paceMs: paceValue })) : "?";
     const ttl = !w && state.history.some(setsTtl);
+    replace(span, `${num(sizeValue)} ${w ? "writes" : "lines"}, one every ${num(paceValue)} ms: `,
+      h("b", null, `${spanText} of virtual time`), ".");
     replace(about,
       h("p", null, w ? w.claim : "The commands you typed in the terminal (kept across reloads), in order. The engine " +
         "says which are writes (COMMAND INFO); the rest, and the lab's dot-commands, are skipped. SELECT is kept."),
-      h("p", { class: "cmp-span" }, `${num(sizeValue)} ${w ? "writes" : "lines"}, one every ${num(paceValue)} ms: `,
-        h("b", null, `${span} of virtual time`), "."),
       lines.length ? h("p", { class: "cmp-preview" }, "Starts with ",
         lines.map((l, i) => [i ? ", " : "", h("code", null, l)]), lines.length < sizeValue ? ", …" : "") : null,
       ttl ? h("p", { class: "cmp-warn" }, "This history sets TTLs. A key that expires during the run changes the " +
@@ -268,7 +272,9 @@ function computeRows(result) {
   return result.setups.map((s, li) => {
     const steps = script.map((st, k) => ({ line: st.line, write: st.write, acked: result.acked[li][k], at: at[k] }));
     const lastSave = s.saves.length ? s.saves[s.saves.length - 1].start : null;
-    const start = boundStart(s.setup, s.promise, { crashAt, lastSaveStart: lastSave, slackMs: 1000 / s.hz });
+    const start = boundStart(s.setup, s.promise, {
+      crashAt, crashKind: result.crashKind, lastSaveStart: lastSave, slackMs: 1000 / s.hz,
+    });
     const account = accountLoss({ steps, digests, recovered: s.error ? null : s.digest, boundStart: start });
     const durable = s.files.reduce((sum, f) => sum + (f.durable ?? 0), 0);
     return {

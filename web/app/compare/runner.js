@@ -198,6 +198,7 @@ async function experiment(labs, watchers, plan, { start, progress, checkAbort, c
     at,
     samples,
     crashAt,
+    crashKind: plan.crashKind,
     setups: labs.map((lab, li) => ({
       setup: SETUPS[li],
       ...before[li],
