@@ -163,9 +163,15 @@ test("other shapes: optional groups, repeats that stop before the next token, on
   assert.equal(docs.hint("SINTERCARD 2 a b LIMIT "), "limit");
   assert.equal(docs.hint("LMPOP 2 a b LEFT "), "[COUNT count]");
   assert.equal(docs.hint("HELLO 3 AUTH u "), "password [SETNAME clientname]");
+  // A later option closes a repeated one, even one inside a block.
+  assert.equal(docs.hint("CLIENT LIST ID 1 "), "[client-id ...] [TYPE NORMAL|MASTER|REPLICA|PUBSUB]");
+  assert.equal(docs.hint("CLIENT LIST ID 1 2 TYPE normal "), "");
+  assert.equal(docs.hint("CLIENT LIST TYPE normal ID 5 "), "[client-id ...]");
   assert.equal(docs.hint("CLIENT KILL ID 7 "), "[TYPE NORMAL|MASTER|SLAVE|REPLICA|PUBSUB] [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME YES|NO]");
   assert.equal(docs.hint("GET k "), "");
   assert.equal(docs.hint("NOSUCH "), "");
+  assert.equal(docs.hint("3 INCR "), "key"); // redis-cli's repeat count
+  assert.deepEqual(docs.complete("10 inc").candidates, ["INCR", "INCRBY", "INCRBYFLOAT"]);
   assert.equal(docs.hint("   "), "");
 });
 
@@ -213,23 +219,6 @@ test("argument types from Redis's docs the engine does not use: integers, double
   assert.equal(hintAfter(args, ["k", "MIN", "-inf", "RANGE", "10"]), 'end [RANGE from end ...] [""]');
   assert.equal(hintAfter(args, ["k", "MIN", "1", "RANGE", "1", "2", "RANGE"]), 'from end [RANGE from end ...] [""]');
   assert.equal(hintAfter(args, ["k", "MIN", "1", "RANGE", "soon"]), null); // unix-time is an integer
-});
-
-test("HELP text: one command, a container with its subcommands, a group, unknown names", () => {
-  const set = docs.help(["set"]);
-  assert.match(set, /SET\x1b\[0m \x1b\[90mkey value \[NX\|XX\]/);
-  assert.match(set, /summary: Stores a string/);
-  assert.match(set, /since: 1\.0\.0/);
-  assert.match(set, /group: string/);
-  const config = docs.help(["CONFIG"]);
-  for (const sub of ["CONFIG GET", "CONFIG SET", "CONFIG RESETSTAT"]) assert.ok(config.includes(sub), sub);
-  assert.match(docs.help(["config", "set"]), /CONFIG SET\x1b\[0m \x1b\[90mparameter value/);
-  const group = docs.help(["@sorted-set"]);
-  assert.ok(group.includes("ZADD") && group.includes("ZRANGE") && !group.includes("HSET"));
-  assert.match(docs.help(["nosuch"]), /No help for 'nosuch'/);
-  assert.match(docs.help(["@nosuch"]), /No command group named 'nosuch'/);
-  assert.match(docs.help([]), /HELP <command>/);
-  assert.match(docs.help([".crash"]), /\.crash\x1b\[0m \x1b\[90mprocess\|power\|torn/);
 });
 
 test("splitWords splits like redis-cli: quotes, escapes, the word being typed", () => {

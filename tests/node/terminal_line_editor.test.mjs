@@ -528,10 +528,24 @@ test("erase and render let a host print above the edit area; setColumns follows 
   assert.deepEqual(screen.lines(), ["plab> 012345", "6789"]);
   screen.write(`${editor.erase()}note\r\n${editor.render()}`);
   assert.deepEqual(screen.lines(), ["note", "plab> 012345", "6789"]);
+  // A resize: xterm leaves the wrapped line holding the cursor as it was
+  // (rows and cursor row unchanged, nothing reflowed); the editor redraws it.
   editor.setColumns(20);
   const wide = new Screen(20);
-  wide.write(editor.newLine("plab> ", editor.line));
-  assert.deepEqual(wide.lines(), ["plab> 0123456789"]);
+  wide.rows = screen.rows.map((r) => [...r]);
+  wide.row = screen.row;
+  wide.col = screen.col;
+  wide.write(editor.render());
+  assert.deepEqual(wide.lines(), ["note", "plab> 0123456789"]);
+  assert.deepEqual(cursorAt(wide), { row: 1, col: 16 });
+  editor.setColumns(8);
+  const narrow = new Screen(8);
+  narrow.rows = wide.rows.map((r) => r.slice(0, 8));
+  narrow.row = wide.row;
+  narrow.col = 7;
+  narrow.write(editor.render());
+  assert.deepEqual(narrow.lines(), ["note", "plab> 01", "23456789", ""]);
+  assert.deepEqual(cursorAt(narrow), { row: 3, col: 0 });
   screen.write(editor.setPrompt("plab[1]> "));
   assert.equal(editor.prompt, "plab[1]> ");
 });

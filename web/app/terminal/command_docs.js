@@ -201,9 +201,12 @@ function leadingTokens(arg, out) {
   return out;
 }
 
-/** Tokens that can begin whatever follows args[k], up to the next required one. */
-function tokensAfter(args, k) {
-  const out = new Set();
+/**
+ * Tokens that can begin whatever follows args[k], up to the next required
+ * one, plus `outer`: those that may follow the enclosing argument.
+ */
+function tokensAfter(args, k, outer) {
+  const out = new Set(outer);
   for (let j = k + 1; j < args.length; j++) {
     leadingTokens(args[j], out);
     if (!args[j].optional) break;
@@ -212,10 +215,10 @@ function tokensAfter(args, k) {
 }
 
 /** @returns {Body | null} */
-function matchBody(arg, words, i) {
+function matchBody(arg, words, i, stops) {
   if (arg.type === "pure-token") return { words: 0, done: true };
   if (arg.type === "block") {
-    const seq = matchSequence(arg.args, words, i);
+    const seq = matchSequence(arg.args, words, i, stops);
     if (!seq || seq.words === 0) return null;
     return { words: seq.words, done: seq.kids.every((k) => k !== null && k.done), kids: seq.kids };
   }
@@ -227,7 +230,7 @@ function matchBody(arg, words, i) {
     order.sort((a, b) => Number(leadingTokens(arg.args[b], new Set()).has(word)) -
                          Number(leadingTokens(arg.args[a], new Set()).has(word)));
     for (const choice of order) {
-      const m = matchArgument(arg.args[choice], words, i, new Set());
+      const m = matchArgument(arg.args[choice], words, i, stops);
       if (m) return { words: m.words, done: m.done, kids: [m], choice };
     }
     return null;
@@ -240,7 +243,7 @@ function matchBody(arg, words, i) {
 }
 
 /** One occurrence of `arg` at words[i]; `withToken` false for a repeat without it. */
-function matchOnce(arg, words, i, withToken) {
+function matchOnce(arg, words, i, withToken, stops) {
   if (i >= words.length) return null;
   let used = 0;
   if (arg.token && withToken) {
@@ -249,7 +252,7 @@ function matchOnce(arg, words, i, withToken) {
     if (arg.type === "pure-token") return { words: 1, done: true, token: true, body: null };
     if (i + 1 >= words.length) return { words: 1, done: false, token: true, body: null };
   }
-  const body = matchBody(arg, words, i + used);
+  const body = matchBody(arg, words, i + used, stops);
   if (!body) return null;
   return { words: used + body.words, done: body.done, token: arg.token !== null, body };
 }
@@ -260,14 +263,14 @@ function matchOnce(arg, words, i, withToken) {
  * @returns {Match | null}
  */
 function matchArgument(arg, words, i, stops) {
-  const first = matchOnce(arg, words, i, true);
+  const first = matchOnce(arg, words, i, true, stops);
   if (!first || !arg.multiple) return first;
   let used = first.words;
   let last = first;
-  const own = arg.multipleToken && arg.token !== null ? arg.token.toUpperCase() : null;
-  const stopsAt = (word) => stops.has(word) && word !== own;
+  const own = leadingTokens(arg, new Set()); // its own repetitions may start with them
+  const stopsAt = (word) => stops.has(word) && !own.has(word);
   while (last.done && i + used < words.length && !stopsAt(words[i + used].toUpperCase())) {
-    const next = matchOnce(arg, words, i + used, arg.multipleToken);
+    const next = matchOnce(arg, words, i + used, arg.multipleToken, stops);
     if (!next || next.words === 0) break;
     used += next.words;
     last = next;
@@ -276,8 +279,8 @@ function matchArgument(arg, words, i, stops) {
 }
 
 /** A run of optional arguments args[from..to) in any order, from words[pos]. */
-function matchOptions(args, from, to, words, pos, kids) {
-  const stops = tokensAfter(args, from - 1); // the other options and what follows
+function matchOptions(args, from, to, words, pos, kids, outer) {
+  const stops = tokensAfter(args, from - 1, outer); // the other options and what follows
   let previous = -1;
   while (pos < words.length) {
     let found = -1;
@@ -299,9 +302,10 @@ function matchOptions(args, from, to, words, pos, kids) {
 
 /**
  * Matches words[i..] against a sequence of arguments as far as they go.
- * Null when a required argument does not fit.
+ * Null when a required argument does not fit. `outer`: tokens that may
+ * follow the sequence (a repetition inside it stops before them).
  */
-function matchSequence(args, words, i) {
+function matchSequence(args, words, i, outer) {
   /** @type {(Match | null)[]} */
   const kids = args.map(() => null);
   let pos = i;
@@ -311,12 +315,12 @@ function matchSequence(args, words, i) {
     if (args[k].optional) {
       let end = k;
       while (end < args.length && args[end].optional) end++;
-      pos = matchOptions(args, k, end, words, pos, kids);
+      pos = matchOptions(args, k, end, words, pos, kids, outer);
       if (pos > before) closeRepeats(kids, k);
       k = end;
       continue;
     }
-    const m = matchArgument(args[k], words, pos, tokensAfter(args, k));
+    const m = matchArgument(args[k], words, pos, tokensAfter(args, k, outer));
     if (!m) return null;
     closeRepeats(kids, k);
     kids[k] = m;
@@ -416,7 +420,7 @@ export function renderSyntax(args) {
  */
 export function hintAfter(args, typed) {
   if (typed.length === 0) return renderSyntax(args);
-  const seq = matchSequence(args, typed, 0);
+  const seq = matchSequence(args, typed, 0, new Set());
   if (!seq || seq.words < typed.length) return null;
   return hintSequence(args, seq.kids, " ");
 }
@@ -440,11 +444,16 @@ function normalName(name) {
   return name.startsWith(".") ? name.toLowerCase() : name.toUpperCase();
 }
 
-/** Names the terminal handles itself, offered by completion too. */
-const LOCAL_COMMANDS = [
+/** Words the lab's shell answers itself (as redis-cli does), for completion and hints. */
+const SHELL_COMMANDS = [
   { name: "HELP", params: "[command|@group]", summary: "Shows a command's syntax and summary, or lists a group." },
   { name: "CLEAR", params: "", summary: "Clears the terminal." },
 ];
+
+/** redis-cli's "N COMMAND" runs a command N times: the count is not the command. */
+function withoutRepeat(words) {
+  return words.length > 0 && /^\d+$/.test(words[0]) ? words.slice(1) : words;
+}
 
 export class CommandDocs {
   /**
@@ -456,7 +465,7 @@ export class CommandDocs {
     /** @type {Map<string, CommandEntry>} */
     this.entries = new Map();
     for (const [name, doc] of pairs(reply)) this._add(String(name).toUpperCase(), doc);
-    for (const local of LOCAL_COMMANDS) {
+    for (const local of SHELL_COMMANDS) {
       if (!this.entries.has(local.name)) this._addPlain(local.name, local.params, local.summary, "terminal");
     }
     for (const e of extra) this._addPlain(e.name, e.hint ?? "", e.summary ?? "", "lab");
@@ -516,6 +525,7 @@ export class CommandDocs {
 
   /** The hint text after `words`, or null when they do not fit. */
   _hintWords(words) {
+    if (words.length === 0) return null;
     const found = this.lookup(words);
     if (!found) return null;
     const { entry, used } = found;
@@ -535,8 +545,9 @@ export class CommandDocs {
   hint(line) {
     const split = splitWords(line);
     if (!split || split.words.length === 0) return "";
-    let hint = this._hintWords(split.words);
-    if (hint === null && split.open) hint = this._hintWords(split.words.slice(0, -1));
+    const words = withoutRepeat(split.words);
+    let hint = this._hintWords(words);
+    if (hint === null && split.open) hint = this._hintWords(words.slice(0, -1));
     if (!hint) return "";
     return split.open ? ` ${hint}` : hint;
   }
@@ -554,7 +565,7 @@ export class CommandDocs {
     const start = m ? m.index : before.length;
     const typed = before.slice(start).toUpperCase();
     const split = splitWords(before.slice(0, start));
-    let previous = split ? split.words : null;
+    let previous = split ? withoutRepeat(split.words) : null;
     let pool = [];
     if (previous && previous[0]?.toUpperCase() === "HELP") {
       previous = previous.slice(1);
@@ -575,38 +586,4 @@ export class CommandDocs {
     for (const e of this.entries.values()) if (e.group && e.args !== null) set.add(e.group);
     return [...set].sort();
   }
-
-  /**
-   * The text HELP prints: a command's (or subcommand's) syntax, summary,
-   * version and group; every command of "@group"; or how to use HELP.
-   * @param {string[]} words  what followed HELP
-   */
-  help(words) {
-    if (words.length === 0) {
-      return "Type a command and see its arguments hinted in grey; Tab completes names.\n" +
-        "HELP <command> shows one command, HELP @<group> a group (Tab completes both).";
-    }
-    if (words[0].startsWith("@")) {
-      const group = words[0].slice(1).toLowerCase();
-      const members = [...this.entries.values()].filter((e) => e.group === group && e.args !== null);
-      if (members.length === 0) return `No command group named '${group}'.`;
-      return members.map((e) => helpEntry(e, false)).join("\n");
-    }
-    const found = this.lookup(words);
-    if (!found) return `No help for '${words.join(" ")}'.`;
-    const { entry } = found;
-    if (found.used === 1 && entry.subcommands.length > 0) {
-      const subs = entry.subcommands.map((s) => this.entries.get(`${entry.name} ${s}`));
-      return [helpEntry(entry, true), ...subs.map((e) => helpEntry(/** @type {CommandEntry} */ (e), false))].join("\n");
-    }
-    return helpEntry(entry, true);
-  }
-}
-
-/** One command's help: bold name, grey syntax, then summary, since, group. */
-function helpEntry(entry, details) {
-  let text = `\n  \x1b[1m${entry.name}\x1b[0m \x1b[90m${entry.params}\x1b[0m\n  summary: ${entry.summary}\n`;
-  if (details && entry.since) text += `  since: ${entry.since}\n`;
-  if (details && entry.group) text += `  group: ${entry.group}\n`;
-  return text;
 }

@@ -186,14 +186,14 @@ export class LineEditor {
   }
 
   /**
-   * The terminal changed width; xterm reflows the wrapped edit area, so the
-   * cursor row is recomputed for the new width.
+   * The terminal changed width. xterm reflows every wrapped line except the
+   * one holding the cursor (its reflowCursorLine option is off: shells
+   * redraw that line themselves), so the edit area keeps its rows and the
+   * cursor its row in it; the next render redraws it for the new width.
    * @param {number} columns
    */
   setColumns(columns) {
     this.columns = columns;
-    const view = this._view();
-    this._row = this._layout(view, "").cursor.row;
   }
 
   // --- dispatch -------------------------------------------------------------
@@ -579,7 +579,10 @@ export class LineEditor {
     let out = `${this._up(this._row)}\r\x1b[J${view.prompt}${text}`;
     if (hint) out += HINT_ON + hint + HINT_OFF;
     if (target.row > end.row) {
-      out += "\r\n"; // the text ends exactly at the right margin
+      // The text ends exactly at the right margin: a space wraps onto the
+      // next row (keeping it part of the same wrapped line, which matters
+      // on resize), then the cursor goes back over it.
+      out += " \r";
     } else {
       out += `${this._up(end.row - target.row)}\r${target.col > 0 ? `\x1b[${target.col}C` : ""}`;
     }

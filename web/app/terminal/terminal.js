@@ -17,11 +17,12 @@
 // line runs waits (unread, as a terminal's input queue does) and is read
 // once the reply and the next prompt are out. Every reply is written with
 // one terminal.write, through capOutput (CRLF line ends, long replies cut).
-// HELP and CLEAR are answered here, as redis-cli answers them itself.
+// HELP, CLEAR and the dot-commands are the host's (the lab's shell answers
+// them); a reply may ask for the screen to be cleared with `clear: true`.
 
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
-import { CommandDocs, isSensitive, splitWords } from "./command_docs.js";
+import { CommandDocs, isSensitive } from "./command_docs.js";
 import { LineEditor } from "./line_editor.js";
 import { capOutput } from "./output_cap.js";
 import { widthProvider } from "./unicode_width.js";
@@ -33,7 +34,7 @@ const BRACKETED_PASTE_ON = "\x1b[?2004h";
 
 /**
  * @typedef {object} Host
- * @property {(line: string) => Promise<{ output?: string, prompt?: string }>} run
+ * @property {(line: string) => Promise<{ output?: string, prompt?: string, clear?: boolean }>} run
  * @property {() => Promise<unknown>} [docs]  the COMMAND DOCS reply
  * @property {{ name: string, hint?: string, summary?: string }[]} [extraCommands]
  * @property {{ load(): string[], save(lines: string[]): void }} [history]
@@ -201,6 +202,14 @@ export class TerminalView {
 
   _input(data) {
     this._loadDocs();
+    if (this._busy && data === "\x03") {
+      // Ctrl-C while a line runs: forget what was typed or pasted after it
+      // (a long paste stops here); the running line still finishes.
+      const dropped = this._queue.filter((item) => typeof item === "string").length;
+      this._queue = this._queue.filter((item) => typeof item !== "string");
+      if (dropped > 0) this._term.write("^C\r\n");
+      return;
+    }
     this._queue.push(data);
     this._drain();
   }
@@ -256,19 +265,12 @@ export class TerminalView {
   }
 
   /**
-   * HELP and CLEAR are the terminal's own; anything else goes to the host.
+   * Asks the host to run `line` (blank lines are not sent).
    * @param {string} line
    * @returns {Promise<{ output?: string, prompt?: string, clear?: boolean }>}
    */
   async _answer(line) {
-    const words = splitWords(line)?.words ?? [];
-    if (words.length === 0) return {};
-    const name = words[0].toUpperCase();
-    if (name === "CLEAR" && words.length === 1) return { clear: true };
-    if (name === "HELP") {
-      await this._loadDocs();
-      return { output: this._docs.help(words.slice(1)) };
-    }
+    if (line.trim() === "") return {};
     return (await this._host.run(line)) ?? {};
   }
 
