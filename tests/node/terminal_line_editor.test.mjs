@@ -430,6 +430,12 @@ test("bracketed paste: keys are text, tabs become spaces, line breaks still subm
   assert.equal(editor.line, "A B CGET k"); // inserted at the cursor, Tab did not complete
   type(KEY.esc + KEY.pasteStart + "x" + KEY.pasteEnd);
   assert.equal(editor.line, "A B CxGET k");
+  // A host that drops unread input (with the closing bracket) ends the paste.
+  type(KEY.pasteStart, "y");
+  editor.endPaste();
+  type(KEY.ctrlA);
+  assert.equal(editor.line, "A B CxyGET k");
+  assert.equal(editor.cursor, 0);
 });
 
 test("wide characters: CJK and emoji take two columns, the cursor lands between them", () => {

@@ -137,6 +137,14 @@ export class LineEditor {
     return { output: output + this.render(), line: null, rest: "" };
   }
 
+  /**
+   * Forgets a bracketed paste in progress, for a host that drops unread
+   * input (its closing bracket may be in what was dropped).
+   */
+  endPaste() {
+    this._pasting = false;
+  }
+
   /** Redraws the edit area in place (e.g. after the hint source changed). */
   render() {
     return this._draw(true, false);

@@ -207,6 +207,7 @@ export class TerminalView {
       // (a long paste stops here); the running line still finishes.
       const dropped = this._queue.filter((item) => typeof item === "string").length;
       this._queue = this._queue.filter((item) => typeof item !== "string");
+      this._editor.endPaste();
       if (dropped > 0) this._term.write("^C\r\n");
       return;
     }
