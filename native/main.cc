@@ -4,7 +4,8 @@
 //   plab serve [...]          RESP server (see serve_main.h)
 //   plab check-rdb FILE       verify an RDB file (see check_rdb.h)
 //   plab check-aof [--fix [--yes]] PATH  verify AOF files (see check_aof.h)
-//   plab rdb-dump FILE [--json]  print an RDB file's keys (see rdb_dump.h)
+//   plab rdb-dump FILE [--json | --annotate]  print an RDB file's keys, or
+//                             what each byte range means (see rdb_dump.h)
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -31,9 +32,10 @@ constexpr char kUsage[] =
     "       plab check-aof [--fix [--yes]] FILE\n"
     "                                 verify an AOF manifest or file; --fix cuts a\n"
     "                                 broken last file at the last good command\n"
-    "       plab rdb-dump FILE [--json]\n"
+    "       plab rdb-dump FILE [--json | --annotate]\n"
     "                                 print every key of an RDB snapshot as text,\n"
-    "                                 or as JSON (format: native/rdb_dump.h)\n"
+    "                                 or as JSON (format: native/rdb_dump.h), or\n"
+    "                                 annotate its bytes (also *.base.rdb files)\n"
     "\n"
     "Options:\n"
     "  -e COMMAND   run COMMAND (written as in redis-cli, e.g. 'SET k \"a b\"');\n"

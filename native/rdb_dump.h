@@ -1,4 +1,5 @@
-// `plab rdb-dump FILE [--json]`: prints the keyspace stored in an RDB file.
+// `plab rdb-dump FILE [--json | --annotate]`: prints the keyspace stored in
+// an RDB file, or (--annotate) what each byte range of it means.
 // The file is only read. Every key is shown, including keys whose expire
 // time is already past (the dump describes the file, not a live server).
 //
@@ -27,6 +28,14 @@
 //
 // Text form (default): one line per key, strings quoted like redis-cli:
 //   db0 "hsmall" hash listpack expire_ms=4102444800000: "f1" "v1" "f2" "2"
+//
+// Annotated form (--annotate): one line per span of AnnotateRdb
+// (core/persist/rdb_annotate.h, where the labels are listed), in file order:
+//   0x<offset, 7 hex digits>  <length>  <label, indented 2 per depth>  <detail>
+//   0x0000009  18  aux              redis-ver = "7.0.15"
+// Works on an AOF file with an RDB preamble too (its RESP tail is one
+// "aof-tail" span). On a corrupt file it prints the spans read before the
+// error, an "unread" span, then the loader's error on stderr, and exits 1.
 #pragma once
 
 #include <string>

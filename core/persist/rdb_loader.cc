@@ -71,8 +71,14 @@ std::optional<double> EntryScore(const ListpackEntry& e) {
 
 class Loader {
  public:
-  Loader(std::string_view bytes, int64_t now_ms, const Config& config, Keyspace* out)
-      : bytes_(bytes), r_(bytes), now_ms_(now_ms), config_(config), out_(out) {}
+  Loader(std::string_view bytes, int64_t now_ms, const Config& config, Keyspace* out,
+         RdbLoadObserver* observer)
+      : bytes_(bytes),
+        r_(bytes),
+        now_ms_(now_ms),
+        config_(config),
+        out_(out),
+        observer_(observer) {}
 
   Result<RdbLoadResult> Run() {
     Status s = LoadFile();
@@ -99,12 +105,17 @@ class Loader {
   Result<MaybeValue> HashFromPairs(std::vector<std::pair<std::string, std::string>> pairs,
                                    bool check_value_length, uint64_t at);
   Status DescribeEnd(const Status& s) const;
+  // Tells the observer, if any, about a key hint opcode that just parsed.
+  void NoteKeyHint(uint8_t op, uint64_t at, int64_t v) {
+    if (observer_ != nullptr) observer_->OnKeyHint(op, at, r_.offset(), v);
+  }
 
   std::string_view bytes_;
   ByteReader r_;
   int64_t now_ms_;
   const Config& config_;
   Keyspace* out_;
+  RdbLoadObserver* observer_;  // null unless a tool watches the load
   RdbLoadResult result_;
   int version_ = 0;
   int db_ = 0;
@@ -129,6 +140,7 @@ Status Loader::LoadFile() {
   PLAB_LOAD_OR_RETURN(version, r_.GetHeader());
   version_ = version;
   result_.version = version;
+  if (observer_ != nullptr) observer_->OnHeader(version);
   bool done = false;
   while (!done) {
     const uint64_t at = r_.offset();
@@ -150,17 +162,25 @@ Status Loader::LoadOpcode(uint8_t op, uint64_t at, bool* done) {
     case rdb::kOpExpireTime: {
       PLAB_LOAD_OR_RETURN(seconds, r_.GetSecondTime());
       expire_ms_ = int64_t{seconds} * 1000;
+      NoteKeyHint(op, at, seconds);
       return Status::Ok();
     }
     case rdb::kOpExpireTimeMs: {
       PLAB_LOAD_OR_RETURN(ms, r_.GetMillisecondTime(version_));
       expire_ms_ = ms;
+      NoteKeyHint(op, at, ms);
       return Status::Ok();
     }
-    case rdb::kOpIdle:
-      return r_.GetLength().status();  // LRU hint: PersistLab has no LRU clock
-    case rdb::kOpFreq:
-      return r_.GetByte().status();  // LFU hint, likewise ignored
+    case rdb::kOpIdle: {
+      PLAB_LOAD_OR_RETURN(idle, r_.GetLength());  // LRU hint: PersistLab has no LRU clock
+      NoteKeyHint(op, at, static_cast<int64_t>(idle));
+      return Status::Ok();
+    }
+    case rdb::kOpFreq: {
+      PLAB_LOAD_OR_RETURN(freq, r_.GetByte());  // LFU hint, likewise ignored
+      NoteKeyHint(op, at, freq);
+      return Status::Ok();
+    }
     case rdb::kOpSelectDb: {
       PLAB_LOAD_OR_RETURN(db, r_.GetLength());
       if (db >= static_cast<uint64_t>(Keyspace::kNumDbs)) {
@@ -168,6 +188,7 @@ Status Loader::LoadOpcode(uint8_t op, uint64_t at, bool* done) {
                                std::to_string(Keyspace::kNumDbs) + " databases exist");
       }
       db_ = static_cast<int>(db);
+      if (observer_ != nullptr) observer_->OnSelectDb(at, r_.offset(), db);
       return Status::Ok();
     }
     case rdb::kOpResizeDb: {
@@ -175,13 +196,15 @@ Status Loader::LoadOpcode(uint8_t op, uint64_t at, bool* done) {
       // up (Redis's dictExpand). Hostile hints are capped by what the rest
       // of the file could hold (every key takes at least 3 bytes).
       PLAB_LOAD_OR_RETURN(keys, r_.GetLength());
-      PLAB_RETURN_IF_ERROR(r_.GetLength().status());
+      PLAB_LOAD_OR_RETURN(expires, r_.GetLength());
       out_->ReserveKeys(db_, static_cast<size_t>(std::min<uint64_t>(keys, r_.remaining() / 3)));
+      if (observer_ != nullptr) observer_->OnResizeDb(at, r_.offset(), keys, expires);
       return Status::Ok();
     }
     case rdb::kOpAux: {
       PLAB_LOAD_OR_RETURN(key, r_.GetString());
       PLAB_LOAD_OR_RETURN(value, r_.GetString());
+      if (observer_ != nullptr) observer_->OnAux(at, r_.offset(), key, value);
       result_.aux.emplace_back(std::move(key), std::move(value));
       return Status::Ok();
     }
@@ -192,6 +215,7 @@ Status Loader::LoadOpcode(uint8_t op, uint64_t at, bool* done) {
       return NotSupported(at, "function libraries are not supported");
     case rdb::kOpEof:
       *done = true;
+      if (observer_ != nullptr) observer_->OnEof(at);
       return CheckTrailer(at);
     default:
       return Corrupt(at, "unknown type " + std::to_string(op));
@@ -209,8 +233,8 @@ Status Loader::CheckTrailer(uint64_t eof_at) {
   for (size_t i = 0; i < rdb::kChecksumSize; ++i) {
     stored |= uint64_t{static_cast<uint8_t>(raw[i])} << (8 * i);
   }
-  if (stored == 0) return Status::Ok();
-  const uint64_t computed = Crc64(0, bytes_.substr(0, eof_at + 1));
+  const uint64_t computed = stored == 0 ? 0 : Crc64(0, bytes_.substr(0, eof_at + 1));
+  if (observer_ != nullptr) observer_->OnChecksum(at, stored, computed);
   if (stored != computed) {
     char buf[80];
     std::snprintf(buf, sizeof(buf), "wrong RDB checksum: file has %016llx, computed %016llx",
@@ -224,7 +248,12 @@ Status Loader::CheckTrailer(uint64_t eof_at) {
 Status Loader::LoadKey(uint8_t type, uint64_t at) {
   if (!rdb::IsObjectType(type)) return Corrupt(at, "unknown type " + std::to_string(type));
   PLAB_LOAD_OR_RETURN(key, r_.GetString());
+  const uint64_t value_at = r_.offset();
+  if (observer_ != nullptr) observer_->OnKey(type, at, value_at, key);
   PLAB_LOAD_OR_RETURN(value, LoadObject(type, at));
+  if (observer_ != nullptr) {
+    observer_->OnValue(type, value_at, r_.offset(), value.has_value() ? &*value : nullptr);
+  }
   if (!value.has_value()) {
     ++result_.empty_keys_skipped;
     return Status::Ok();
@@ -424,10 +453,14 @@ Result<MaybeValue> Loader::LoadQuicklist(bool v2) {
     if (blob.empty()) return Corrupt(blob_at, "empty quicklist node");
     if (container == rdb::kQuicklistNodePlain) {
       v.list().items.emplace_back(blob);
+      if (observer_ != nullptr) observer_->OnQuicklistNode(at, blob_at, r_.offset(), container, 1);
       continue;
     }
     auto entries = v2 ? DecodeListpack(blob) : DecodeZiplist(blob);
     if (!entries.ok()) return BadBlob(blob_at, "quicklist node", entries.status());
+    if (observer_ != nullptr) {
+      observer_->OnQuicklistNode(at, blob_at, r_.offset(), container, entries->size());
+    }
     for (ListpackEntry& e : *entries) v.list().items.push_back(TakeText(e));
   }
   if (v.list().items.empty()) return MaybeValue();
@@ -497,8 +530,8 @@ Result<MaybeValue> Loader::LoadBlob(uint8_t type) {
 }  // namespace
 
 Result<RdbLoadResult> LoadRdb(std::string_view bytes, int64_t now_ms, const Config& config,
-                              Keyspace* out) {
-  return Loader(bytes, now_ms, config, out).Run();
+                              Keyspace* out, RdbLoadObserver* observer) {
+  return Loader(bytes, now_ms, config, out, observer).Run();
 }
 
 }  // namespace plab

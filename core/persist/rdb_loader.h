@@ -52,10 +52,49 @@ struct RdbLoadResult {
   uint64_t bytes_read = 0;
 };
 
+// Told by the loader what it parsed, item by item in file order, so a tool
+// can show the file's structure from the one real parser (rdb_annotate.h
+// does; nothing else re-decodes RDB bytes). Offsets are file offsets; `end`
+// is one past an item's last byte. Only items that parsed are reported: on
+// failure the calls stop at the item that broke. Calls happen while the
+// item is being loaded, so string views and `value` are valid only during
+// the call.
+class RdbLoadObserver {
+ public:
+  virtual ~RdbLoadObserver() = default;
+  // The header "REDIS" + 4 version digits, bytes [0, rdb::kHeaderSize).
+  virtual void OnHeader(int version) = 0;
+  // kOpAux: a metadata field.
+  virtual void OnAux(uint64_t at, uint64_t end, std::string_view name, std::string_view value) = 0;
+  virtual void OnSelectDb(uint64_t at, uint64_t end, uint64_t db) = 0;
+  virtual void OnResizeDb(uint64_t at, uint64_t end, uint64_t keys, uint64_t expires) = 0;
+  // An opcode about the key that follows: kOpExpireTime (`v` = Unix s),
+  // kOpExpireTimeMs (Unix ms), kOpIdle (LRU idle s) or kOpFreq (LFU counter).
+  virtual void OnKeyHint(uint8_t op, uint64_t at, uint64_t end, int64_t v) = 0;
+  // A key's type byte at `at`, then its name, ending at `end`.
+  virtual void OnKey(uint8_t type, uint64_t at, uint64_t end, std::string_view key) = 0;
+  // One node of the quicklist being read: [at, end), its string starting
+  // at `blob_at` (after the v2 container), `container` kQuicklistNode*
+  // (always kQuicklistNodePacked for v1's ziplists), `elements` it holds.
+  virtual void OnQuicklistNode(uint64_t at, uint64_t blob_at, uint64_t end, uint64_t container,
+                               size_t elements) = 0;
+  // The key's value [at, end) as loaded, or null for an empty collection
+  // (skipped). Reported before the key is checked for being a duplicate.
+  virtual void OnValue(uint8_t type, uint64_t at, uint64_t end, const Value* value) = 0;
+  // kOpEof at `at`.
+  virtual void OnEof(uint64_t at) = 0;
+  // The trailer at `at` (version >= 5): the CRC-64 the file stores and the
+  // one computed over [0, EOF]; `computed` is 0, uncomputed, when `stored`
+  // is 0 (rdbchecksum off). Reported before a mismatch fails the load.
+  virtual void OnChecksum(uint64_t at, uint64_t stored, uint64_t computed) = 0;
+};
+
 // Loads `bytes` into `out` (see the contract above). `now_ms` is the Unix
 // time in ms used to decide which keys have already expired; config
 // supplies the *-max-listpack-* / set-max-intset-entries thresholds.
+// `observer`, when given, hears about every item parsed; without one the
+// loader only pays a pointer test per item.
 Result<RdbLoadResult> LoadRdb(std::string_view bytes, int64_t now_ms, const Config& config,
-                              Keyspace* out);
+                              Keyspace* out, RdbLoadObserver* observer = nullptr);
 
 }  // namespace plab
