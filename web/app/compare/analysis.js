@@ -124,13 +124,14 @@ export function invisibleWrites(steps, digests) {
  * back to: writes acknowledged at or after it may be lost. -Infinity: all
  * may; Infinity: none may.
  *
- * The engine's statement (snapshot.promise: core/lab/promise.h) is used when
- * the lab gives one: kind "no-loss", "window" (windowMs before the crash),
- * "since-save" (sinceMs: the start of the last completed save) or "none".
+ * The engine's statement (the restart diff's or the snapshot's promise:
+ * core/lab/promise.h) is used when the lab gives one: kind "no-loss",
+ * "window" (window_ms before the crash), "since-save" (since_ms: the start
+ * of the last completed save) or "none".
  * Without it: Redis's documented bounds, one cron period of slack (fsyncs
  * and writeback happen at cron steps), and the saves the runner saw.
  * @param {Setup} setup
- * @param {{ kind?: string, windowMs?: number, sinceMs?: number } | null | undefined} promise
+ * @param {{ kind?: string, window_ms?: number, since_ms?: number } | null | undefined} promise
  * @param {{ crashAt: number, crashKind?: string, lastSaveStart: number | null, slackMs: number }} at
  *   lastSaveStart: when the last completed snapshot was taken (its fork), or null
  */
@@ -138,23 +139,25 @@ export function boundStart(setup, promise, { crashAt, crashKind, lastSaveStart, 
   // A process crash leaves the page cache: the AOF was written before each reply.
   if (setup.kind === "aof" && crashKind === "process") return Infinity;
   const finite = (v) => typeof v === "number" && Number.isFinite(v);
+  const windowMs = promise?.window_ms ?? promise?.windowMs;
+  const sinceMs = promise?.since_ms ?? promise?.sinceMs;
   switch (promise?.kind) {
     case "no-loss":
       return Infinity;
     case "none":
       return -Infinity;
     case "window":
-      if (finite(promise.windowMs)) return crashAt - promise.windowMs;
+      if (finite(windowMs)) return crashAt - windowMs;
       break;
     case "since-save":
-      if (finite(promise.sinceMs)) return promise.sinceMs;
+      if (finite(sinceMs)) return sinceMs;
       break;
   }
   if (setup.kind === "none") return -Infinity;
   if (setup.kind === "rdb") return lastSaveStart ?? -Infinity;
-  const windowMs = finite(promise?.windowMs) ? promise.windowMs : fallbackWindowMs(setup);
-  if (windowMs === 0) return Infinity;
-  return crashAt - windowMs - slackMs;
+  const window = finite(windowMs) ? windowMs : fallbackWindowMs(setup);
+  if (window === 0) return Infinity;
+  return crashAt - window - slackMs;
 }
 
 /**
@@ -227,7 +230,11 @@ export function orderingSentences(rows, total) {
     out.push(sentence);
   }
 
-  const broken = rows.filter((r) => r.within === false);
+  const never = rows.filter((r) => r.neverExisted);
+  if (never.length > 0) {
+    out.push(`${listWords(never.map((r) => r.setup.short))} recovered a state that never existed: a bug, shown here rather than hidden.`);
+  }
+  const broken = rows.filter((r) => r.within === false && !r.neverExisted);
   if (broken.length === 0 && known.length === rows.length) {
     out.push("Every setup stayed within its stated bound.");
   } else if (broken.length > 0) {

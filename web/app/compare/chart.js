@@ -23,8 +23,9 @@ function theme() {
 /**
  * @param {HTMLElement} host an empty element whose width the chart follows
  * @param {{ labels: string[], values: (number | null)[], colours: string[],
- *           format: (v: number) => string }} data
- *   colours: CSS variable names (e.g. "--danger"), one per bar
+ *           format: (v: number) => string, integer?: boolean }} data
+ *   colours: CSS variable names (e.g. "--danger"), one per bar; format: the
+ *   number drawn above a bar; integer: counts (no fractional axis ticks)
  * @returns {{ destroy(): void }}
  */
 export function barChart(host, data) {
@@ -55,7 +56,7 @@ export function barChart(host, data) {
   };
 }
 
-function options({ labels, values, colours, format }, t, width) {
+function options({ labels, values, colours, format, integer = false }, t, width) {
   const fills = colours.map(t.colour);
   const axisFont = `12px ${t.font}`;
   const max = Math.max(0, ...values.map((v) => v ?? 0));
@@ -86,7 +87,11 @@ function options({ labels, values, colours, format }, t, width) {
         size: 56,
         grid: { stroke: t.border, width: 1 },
         ticks: { stroke: t.border, width: 1 },
-        values: (_, splits) => splits.map((v) => (Number.isInteger(v) || max < 10 ? format(v) : "")),
+        // Counts have no fractional ticks; small measures keep theirs.
+        values: (_, splits) => splits.map((v) => {
+          if (Number.isInteger(v)) return v.toLocaleString("en-US");
+          return !integer && max < 10 ? String(Number(v.toFixed(2))) : "";
+        }),
       },
     ],
     series: [

@@ -189,6 +189,8 @@ function buildView(root, actions) {
     progressBox.hidden = false;
     status.className = "cmp-status";
     status.textContent = "Running the comparison…";
+    // The Run button is disabled now: keep the keyboard where it can act.
+    stop.focus();
     let lastSaid = -1;
     const onProgress = ({ phase, done, total }) => {
       bar.max = Math.max(1, total);
@@ -206,16 +208,17 @@ function buildView(root, actions) {
       const result = await runCompare(actions.worker, plan, { onProgress, signal: controller.signal, commandName });
       renderResults(results, result, plan);
       status.textContent = `Done in ${duration(result.runMs)}: the results are below.`;
-      results.querySelector("h2")?.focus();
     } catch (e) {
       status.className = "cmp-status bad";
       status.textContent = e?.name === "AbortError" ? "Stopped; the six labs were destroyed." : `The comparison failed: ${e?.message ?? e}`;
     } finally {
       state.controller = null;
+      const hadFocus = document.activeElement === stop;
       controls.disabled = false;
       run.disabled = false;
       stop.hidden = true;
       progressBox.hidden = true;
+      if (hadFocus) (results.hidden || status.classList.contains("bad") ? run : results.querySelector("h2"))?.focus();
     }
   };
 
@@ -272,7 +275,9 @@ function computeRows(result) {
   return result.setups.map((s, li) => {
     const steps = script.map((st, k) => ({ line: st.line, write: st.write, acked: result.acked[li][k], at: at[k] }));
     const lastSave = s.saves.length ? s.saves[s.saves.length - 1].start : null;
-    const start = boundStart(s.setup, s.promise, {
+    // The promise the engine judged this restart by (crash-specific), else the setup's.
+    const promise = s.diff?.promise ?? s.promise;
+    const start = boundStart(s.setup, promise, {
       crashAt, crashKind: result.crashKind, lastSaveStart: lastSave, slackMs: 1000 / s.hz,
     });
     const account = accountLoss({ steps, digests, recovered: s.error ? null : s.digest, boundStart: start });
@@ -281,7 +286,7 @@ function computeRows(result) {
       ...s,
       ...account,
       total: ackedFrom(steps, 0),
-      sentence: s.promise?.sentence || fallbackSentence(s.setup),
+      sentence: promise?.sentence || fallbackSentence(s.setup),
       recoveryMs: s.report?.total_millis ?? null,
       diskBytes: s.stats?.durable_bytes ?? durable,
       fsyncs: typeof s.stats?.fsyncs === "number" ? s.stats.fsyncs : null,
@@ -291,7 +296,15 @@ function computeRows(result) {
   });
 }
 
-function renderResults(section, result, plan) {
+/**
+ * Draws a run's results into `section` (exported for the browser tests,
+ * which also feed it doctored results to see the alarms).
+ * @param {HTMLElement} section
+ * @param {Awaited<ReturnType<typeof runCompare>>} result
+ * @param {{ title: string, paceMs: number, crashKind: string, crashDelayMs: number, seed: number,
+ *           saveRules: string, rewriteMinSize: string }} plan
+ */
+export function renderResults(section, result, plan) {
   for (const c of charts) c.destroy();
   charts = [];
   const rows = computeRows(result);
@@ -383,16 +396,18 @@ function chartsBlock(rows) {
   const labels = rows.map((r) => CHART_LABELS[r.setup.id] ?? r.setup.short);
   const specs = [
     { title: "Acknowledged writes lost", values: rows.map((r) => r.lost),
-      colours: rows.map((r) => (r.within === false ? "--danger" : "--warn")), format: (v) => num(v) },
+      colours: rows.map((r) => (r.within === false ? "--danger" : "--warn")), format: (v) => num(v), integer: true },
     { title: "fsyncs during the run", values: rows.map((r) => r.fsyncs), colours: rows.map(() => "--durable"),
-      format: (v) => num(v) },
-    { title: "Recovery time (ms)", values: rows.map((r) => r.recoveryMs), colours: rows.map(() => "--accent"),
-      format: (v) => (v < 10 ? v.toFixed(2) : v.toFixed(1)) },
+      format: (v) => num(v), integer: true },
+    // Recovery time is in the table; at these sizes it is a few real ms of
+    // noise, while the disk's bytes are the same in every run.
+    { title: "KB on disk at the crash", values: rows.map((r) => r.diskBytes / 1024), colours: rows.map(() => "--accent"),
+      format: (v) => (v === 0 ? "0" : v < 100 ? v.toFixed(1) : num(Math.round(v))) },
   ];
   const pending = [];
   const figures = specs.filter((s) => s.values.some((v) => v !== null)).map((spec) => {
     const host = h("div", { class: "cmp-chart", "aria-hidden": "true" });
-    pending.push(() => barChart(host, { labels, values: spec.values, colours: spec.colours, format: spec.format }));
+    pending.push(() => barChart(host, { labels, ...spec }));
     return h("figure", { class: "cmp-figure" },
       h("figcaption", null, h("b", null, spec.title), h("span", null, " (the table above has these numbers)")), host);
   });

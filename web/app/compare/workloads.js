@@ -34,8 +34,9 @@ export const WORKLOADS = [
     id: "payments",
     title: "Payment transaction IDs",
     claim: "An ID counter (INCR) and one payment record per ID. After an RDB restore the counter goes back, " +
-      "and the IDs issued since the last snapshot will be issued again.",
-    size: 1200,
+      "and the IDs issued since the last snapshot will be issued again. Six virtual minutes: with Redis's default " +
+      "save rules, a snapshot is taken after five.",
+    size: 1440,
     paceMs: 250,
     templates: ["INCR payments:next_id", "HSET payment:{n} amount_cents {rand 50000} currency EUR"],
   },
