@@ -7,12 +7,13 @@
 // Output:
 //   index.html        the playground page (web/app/index.html)
 //   app.js, app.css   the page: its modules and styles (xterm's and uPlot's
-//                     stylesheets included), one file each
+//                     stylesheets included); chunks/ holds what loads later
+//                     (compare mode)
 //   worker.js         the Web Worker that runs the labs: the JS API, the
 //                     Emscripten glue and the shell
 //   plab_wasm.wasm    the engine, fetched and compiled by the worker
 import { build } from "esbuild";
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -28,6 +29,7 @@ if (!values.engine || !values.out) {
 const engineDir = resolve(values.engine);
 const outDir = resolve(values.out);
 mkdirSync(outDir, { recursive: true });
+rmSync(join(outDir, "chunks"), { recursive: true, force: true }); // old hashes
 
 // engine_loader.js imports "./plab_wasm.mjs", which only exists in the
 // engine's build directory: point the import there.
@@ -52,9 +54,18 @@ const common = {
 };
 
 await Promise.all([
+  // The page, split: what the first screen needs is app.js; compare mode
+  // (and its chart library) loads when its tab is opened.
   build({
     ...common,
-    entryPoints: { app: join(webDir, "app", "main.js"), worker: join(webDir, "src", "worker", "lab_worker.js") },
+    entryPoints: { app: join(webDir, "app", "main.js") },
+    outdir: outDir,
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+  }),
+  build({
+    ...common,
+    entryPoints: { worker: join(webDir, "src", "worker", "lab_worker.js") },
     outdir: outDir,
     plugins: [engineGlue],
   }),

@@ -102,6 +102,7 @@ function wire(lab) {
 async function main() {
   const terminal = mountTerminal(/** @type {HTMLElement} */ (document.getElementById("terminal")), {
     lab: () => labReady,
+    dotCommands: () => worker.engine("dotCommands"),
   });
   const actions = {
     /** Types a line into the terminal and runs it. */
@@ -132,7 +133,7 @@ async function main() {
       "The lab runs on an in-memory disk: crashes and restarts work, but a reload starts from nothing.");
   }
   wire(lab);
-  terminal.ready(lab.snapshot.prompt, lab.reportText);
+  terminal.ready(lab.snapshot.prompt, lab.reportColorText);
 }
 
 main().catch((e) => {

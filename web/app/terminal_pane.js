@@ -3,10 +3,7 @@
 // through the lab's shell in the worker (LabHost.line), which answers with
 // the text to print and the next prompt.
 
-import { TerminalView } from "./terminal/terminal.js";
-
-const HISTORY_KEY = "persistlab:history";
-const HISTORY_MAX = 1000;
+import { TerminalView, localStorageHistory } from "./terminal/terminal.js";
 
 // xterm can't read CSS variables: these palettes match app.css's light and
 // dark colours (--term-bg). Both keep the ANSI colours the engine's texts
@@ -28,45 +25,50 @@ const THEMES = {
   },
 };
 
-const history = {
-  load() {
-    try {
-      const lines = JSON.parse(localStorage.getItem(HISTORY_KEY) ?? "[]");
-      return Array.isArray(lines) ? lines.filter((l) => typeof l === "string").slice(-HISTORY_MAX) : [];
-    } catch {
-      return [];
-    }
-  },
-  save(lines) {
-    try {
-      localStorage.setItem(HISTORY_KEY, JSON.stringify(lines.slice(-HISTORY_MAX)));
-    } catch {
-      // History just won't survive a reload.
-    }
-  },
-};
-
 /**
  * @param {HTMLElement} element
- * @param {{ lab: () => Promise<import("../src/worker/lab_client.js").RemoteLab> }} host
+ * @param {{ lab: () => Promise<import("../src/worker/lab_client.js").RemoteLab>,
+ *           dotCommands: () => Promise<Array<{ name: string, hint?: string, summary?: string }>> }} host
  */
 export function mountTerminal(element, host) {
-  const view = new TerminalView(element, {
+  // aria-busy tells assistive technology (and anyone watching the page)
+  // that a line is running; lines queue behind it.
+  let running = 0;
+  const busy = (delta) => {
+    running += delta;
+    element.setAttribute("aria-busy", String(running > 0));
+  };
+  /** @type {import("./terminal/terminal.js").Host} */
+  const termHost = {
     run: async (line) => {
-      const lab = await host.lab();
-      const result = await lab.line(line);
-      if (result.clear) view.clear();
-      return { output: result.output, prompt: result.prompt };
+      busy(+1);
+      try {
+        const lab = await host.lab();
+        const result = await lab.line(line);
+        return { output: result.output, prompt: result.prompt, clear: result.clear };
+      } catch (e) {
+        return { output: `(error) ${e.message}`, prompt: (await host.lab()).snapshot.prompt };
+      } finally {
+        queueMicrotask(() => busy(-1));
+      }
     },
     // What redis-cli 7 asks a server for when it connects: the argument
-    // docs its hints and completion are built from.
-    docs: async () => (await (await host.lab()).exec("COMMAND DOCS")).reply,
+    // docs its hints and completion are built from. The dot-commands'
+    // names and hints come from the engine's shell grammar, read by the
+    // terminal together with the docs.
+    docs: async () => {
+      const lab = await host.lab();
+      termHost.extraCommands = await host.dotCommands();
+      return (await lab.exec("COMMAND DOCS")).reply;
+    },
     extraCommands: [],
-    history,
-    keepInHistory: (line) => !/^\s*(auth|acl\s+setuser)\b/i.test(line) &&
-      !/^\s*(hello|migrate)\b.*\bauth2?\b/i.test(line) &&
-      !/^\s*config\s+set\b.*\b(requirepass|masterauth|masteruser)\b/i.test(line),
-  });
+    history: localStorageHistory(),
+    label: "Redis terminal on the lab's engine",
+  };
+  const view = new TerminalView(element, termHost);
+  element.setAttribute("aria-busy", "false");
+  // When the terminal first shows its prompt and takes keys (bench/playground).
+  requestAnimationFrame(() => performance.mark("plab:prompt"));
   const dark = matchMedia("(prefers-color-scheme: dark)");
   const applyTheme = () => view.setTheme(dark.matches ? THEMES.dark : THEMES.light);
   dark.addEventListener("change", applyTheme);
@@ -83,6 +85,7 @@ export function mountTerminal(element, host) {
     ready(prompt, reportText) {
       if (reportText) view.print(reportText);
       view.setPrompt(prompt);
+      performance.mark("plab:ready");
     },
   };
 }

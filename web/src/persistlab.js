@@ -138,8 +138,9 @@ export class PersistLab {
     this.storageKind = mirror instanceof MemoryMirror ? "memory" : "indexeddb";
     /** The recovery report of the last open or restart. */
     this.report = null;
-    /** The engine's text rendering of that report (and the diff). */
+    /** The engine's text rendering of that report (and the diff), plain and with ANSI colours. */
     this.reportText = "";
+    this.reportColorText = "";
     this._pairs = pairs;
     this._engine = engine;
     this._mirror = mirror;
@@ -236,7 +237,7 @@ export class PersistLab {
     this._checkOpen();
     if (!this._wasm) {
       await this._reviveEngine();
-      const result = { report: this.report, diff: null, text: this.reportText };
+      const result = { report: this.report, diff: null, text: this.reportText, colorText: this.reportColorText };
       this._emit("restart", result);
       return result;
     }
@@ -246,10 +247,13 @@ export class PersistLab {
     this._afterEngine();
     this.report = outcome.report;
     this.reportText = outcome.text ?? "";
+    this.reportColorText = outcome.color_text ?? this.reportText;
     if (!outcome.ok) throw recoveryError(outcome);
     // text: the engine's own rendering of the report and diff (what the
     // REPL's .restart prints), so no page has to write a second one.
-    const result = { report: outcome.report, diff: outcome.diff ?? null, text: this.reportText };
+    const result = {
+      report: outcome.report, diff: outcome.diff ?? null, text: this.reportText, colorText: this.reportColorText,
+    };
     this._emit("restart", result);
     return result;
   }
@@ -386,6 +390,7 @@ export class PersistLab {
     this._afterEngine();
     this.report = outcome.report ?? null;
     this.reportText = outcome.text ?? "";
+    this.reportColorText = outcome.color_text ?? this.reportText;
     if (!outcome.ok) {
       this._freeEngine();
       throw outcome.report ? recoveryError(outcome) : new Error(outcome.error);
@@ -560,5 +565,6 @@ function recoveryError(outcome) {
   const error = new Error(outcome.error || outcome.report?.error || "recovery failed");
   error.report = outcome.report;
   error.text = outcome.text ?? "";
+  error.colorText = outcome.color_text ?? error.text;
   return error;
 }

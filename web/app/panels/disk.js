@@ -16,7 +16,8 @@ const REREAD_MS = 400;
 /**
  * @param {HTMLElement} panel
  * @param {import("../store.js").Store} store
- * @param {{ lab: () => Promise<import("../../src/worker/lab_client.js").RemoteLab> }} actions
+ * @param {{ lab: () => Promise<import("../../src/worker/lab_client.js").RemoteLab>,
+ *           worker: import("../../src/worker/lab_client.js").LabWorker }} actions
  */
 export function mountDisk(panel, store, actions) {
   const body = h("tbody");
@@ -26,10 +27,23 @@ export function mountDisk(panel, store, actions) {
       h("th", { class: "num" }, "Bytes"))),
     body);
   const view = h("div", { class: "file-view", "aria-live": "off" });
+  // Any RDB file from the reader's machine (a real Redis dump.rdb) through
+  // the same inspector; it is only read, never added to the lab.
+  const upload = h("input", { type: "file", id: "inspect-upload", accept: ".rdb,application/octet-stream" });
+  upload.addEventListener("change", async () => {
+    const chosen = upload.files?.[0];
+    if (!chosen) return;
+    selected = "";
+    drawFiles(store.state.lab?.files ?? []);
+    const content = new Uint8Array(await chosen.arrayBuffer());
+    const file = { name: chosen.name, written: content.length, durable: content.length };
+    await mountInspector(view, file, () => actions.worker.engine("annotateRdb", content), content);
+  });
   panel.append(h("div", { class: "disk-grid" },
     h("div", null, table, h("p", { class: "empty" },
       "Light bar: bytes written (in the page cache). Dark bar: bytes durable (fsynced or written back). ",
-      "Select a file to look inside.")),
+      "Select a file to look inside."),
+    h("p", null, h("label", { for: "inspect-upload" }, "Inspect an RDB file from your computer: "), upload)),
     view));
 
   let selected = "";

@@ -95,7 +95,11 @@ export function mountPersistence(section, store, actions) {
     syncInput(rewriteMin, config["auto-aof-rewrite-min-size"]);
     syncInput(truncated, config["aof-load-truncated"]);
     const aofOn = mode === "aof" || mode === "hybrid";
-    for (const el of [fsync, rewritePct, rewriteMin]) el.closest("div")?.classList.toggle("dim", !aofOn);
+    // The AOF knobs do nothing while the AOF is off: say so visually.
+    for (const el of [fsync, rewritePct, rewriteMin]) {
+      el.classList.toggle("dim", !aofOn);
+      section.querySelector(`label[for="${el.id}"]`)?.classList.toggle("dim", !aofOn);
+    }
     replace(promise, running === "running"
       ? [h("strong", null, "Promise: "), p?.sentence ?? ""]
       : [h("strong", null, "The server is down. "), "Restart it to see what the disk kept."]);

@@ -26,8 +26,8 @@ export class LabWorker {
    * @returns {Promise<RemoteLab>}
    */
   async open(options) {
-    const { handle, snapshot, report, text, fallback } = await this.call("open", undefined, [options]);
-    const lab = new RemoteLab(this, handle, snapshot, report, text);
+    const { handle, snapshot, report, text, colorText, fallback } = await this.call("open", undefined, [options]);
+    const lab = new RemoteLab(this, handle, snapshot, report, text, colorText);
     /** Why the lab runs in memory although IndexedDB was asked for ("" if it doesn't). */
     lab.fallback = fallback ?? "";
     this._labs.set(handle, lab);
@@ -71,6 +71,7 @@ export class LabWorker {
       const error = new Error(data.error.message);
       error.report = data.error.report;
       error.text = data.error.text;
+      error.colorText = data.error.colorText;
       call.reject(error);
     }
   }
@@ -83,7 +84,7 @@ export class LabWorker {
 
 /** A lab living in the worker. Calls on it run in order. */
 export class RemoteLab {
-  constructor(worker, handle, snapshot, report, text) {
+  constructor(worker, handle, snapshot, report, text, colorText) {
     this._worker = worker;
     this._handle = handle;
     /** The latest state the worker sent (see protocol.js LabSnapshot). */
@@ -91,6 +92,7 @@ export class RemoteLab {
     /** The recovery report of the open, and its text. */
     this.report = report;
     this.reportText = text;
+    this.reportColorText = colorText;
     /** @type {Map<string, Set<Function>>} */
     this._listeners = new Map();
   }

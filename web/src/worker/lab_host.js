@@ -26,9 +26,16 @@ function isStorageUnavailable(e) {
   return /IndexedDB is not available|^opening lab /.test(e?.message ?? "");
 }
 
-/** An argv as one would type it (quotes only where needed). */
-function quoteArgv(argv) {
-  return argv.map((a) => (a === "" || /[\s"'\\]/.test(a) ? JSON.stringify(a) : a)).join(" ");
+/**
+ * An argument of a parsed line: a string, or {hex} for bytes that are not
+ * UTF-8 (lab_shell.h), which travel to the engine as they are.
+ */
+function decodeArg(arg) {
+  if (typeof arg === "string") return arg;
+  const hex = arg.hex;
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(2 * i, 2), 16);
+  return out;
 }
 
 export class LabHost {
@@ -114,8 +121,9 @@ export class LabHost {
   }
 
   /** A Redis command, `repeat` times as redis-cli's "N COMMAND" does. */
-  async _command({ argv, repeat = 1 }) {
+  async _command({ argv: words, repeat = 1 }) {
     if (this.lab.state !== "running") return this._notConnected();
+    const argv = words.map(decodeArg);
     const out = [];
     for (let i = 0; i < repeat; i++) {
       const result = await this.lab.exec(argv);
@@ -145,9 +153,9 @@ export class LabHost {
         try {
           const result = await lab.restart();
           await this._refreshConfig();
-          return result.text;
+          return result.colorText;
         } catch (e) {
-          return e.text || `(error) ${e.message}`;
+          return e.colorText || `(error) ${e.message}`;
         }
       }
       case "clock":
@@ -155,7 +163,7 @@ export class LabHost {
       case "files":
         return lab.filesText(true);
       case "report":
-        return lab.reportText || "No recovery report yet: the lab has not been restarted.";
+        return lab.reportColorText || "No recovery report yet: the lab has not been restarted.";
       case "policy":
         return this._policy(cmd);
       default:
@@ -187,10 +195,11 @@ export class LabHost {
     if (this.lab.state !== "running") return this._notConnected();
     const out = [];
     for (const [i, argv] of cmd.commands.entries()) {
-      out.push(`${this._prompt()}${cmd.lines?.[i] ?? quoteArgv(argv)}`);
+      out.push(`${this._prompt()}${cmd.lines[i]}`);
       const result = await this.lab.exec(argv);
       out.push(result.text);
     }
+    if (cmd.note) out.push(cmd.note);
     await this._refreshConfig();
     return out.join("\n");
   }

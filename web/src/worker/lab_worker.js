@@ -23,7 +23,7 @@ function post(message, value) {
 
 /** An Error as the page sees it (recovery errors keep their report). */
 function errorOf(e) {
-  return { message: e?.message ?? String(e), report: e?.report, text: e?.text };
+  return { message: e?.message ?? String(e), report: e?.report, text: e?.text, colorText: e?.colorText };
 }
 
 async function open(options) {
@@ -33,7 +33,7 @@ async function open(options) {
   labs.set(handle, { host, queue: Promise.resolve() });
   return {
     handle, snapshot: host.snapshot(), report: host.lab.report, text: host.lab.reportText,
-    fallback: host.fallback,
+    colorText: host.lab.reportColorText, fallback: host.fallback,
   };
 }
 
@@ -41,7 +41,9 @@ async function engineCall(fn, args) {
   if (!ENGINE_FUNCTIONS.has(fn)) throw new Error(`unknown engine function ${fn}`);
   toolEngine ??= instantiateEngine();
   const engine = await toolEngine;
-  return fn === "annotateRdb" ? JSON.parse(engine.annotateRdb(args[0])) : engine.Lab[fn](...args);
+  if (fn === "annotateRdb") return JSON.parse(engine.annotateRdb(args[0]));
+  if (fn === "dotCommands") return JSON.parse(engine.Lab.dotCommands());
+  return engine.Lab[fn](...args);
 }
 
 /** Runs a lab call after that lab's earlier calls (see protocol.js). */

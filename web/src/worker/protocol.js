@@ -27,7 +27,7 @@ export const LAB_METHODS = new Set([
 ]);
 
 /** Functions of the engine module that need no lab. */
-export const ENGINE_FUNCTIONS = new Set(["annotateRdb", "helpText", "dotHelp"]);
+export const ENGINE_FUNCTIONS = new Set(["annotateRdb", "helpText", "dotHelp", "dotCommands"]);
 
 /**
  * @typedef {{ name: string, written: number, durable: number, dirty: boolean,

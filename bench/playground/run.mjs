@@ -1,0 +1,189 @@
+// The playground's budgets, measured in headless Debian Chromium against
+// the built site (build/wasm/site, ./scripts/build wasm) on loopback:
+//   node bench/playground/run.mjs [--quick]
+// Prints a markdown table and writes it to bench/results/playground.md.
+//
+// Budgets (issue 11):
+//   - the whole playground <= 400 kB gzipped before the engine (everything
+//     the page downloads except plab_wasm.wasm);
+//   - first prompt ready <= 500 ms after navigation (cold) and <= 250 ms
+//     (warm): the terminal shows its prompt and takes keys. The lab being
+//     ready (the first command answered) is measured too, without a budget;
+//   - while a BGSAVE or a BGREWRITEAOF of 200k keys runs, no main-thread
+//     task over 50 ms (PerformanceObserver "longtask") and keystroke-to-echo
+//     p95 <= 16 ms.
+//
+// Everything is measured by the page's standard APIs (performance marks the
+// playground sets, "longtask" entries, keydown timestamps and a
+// MutationObserver on the terminal's rows): no test hooks in the page.
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { gzipSync } from "node:zlib";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startServer } from "../../web/serve.mjs";
+import { launchOptions, loadPlaywright } from "../../tests/browser/browser.mjs";
+import { openPlayground, runLine, waitIdle } from "../../tests/browser/playground_driver.mjs";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const repoRoot = resolve(here, "..", "..");
+const siteDir = resolve(process.env.PLAB_SITE ?? join(repoRoot, "build", "wasm", "site"));
+const resultsFile = join(repoRoot, "bench", "results", "playground.md");
+const quick = process.argv.includes("--quick");
+const KB = 1000; // budgets in kB (10^3 bytes): the stricter reading
+const RUNS = quick ? 3 : 5;
+const KEYS = quick ? 50_000 : 200_000;
+
+const rows = [];
+function row(what, value, budget, ok) {
+  rows.push({ what, value, budget, verdict: ok === null ? "" : ok ? "met" : "**missed**" });
+  console.error(`${what}: ${value}${budget ? ` (budget ${budget}: ${ok ? "met" : "missed"})` : ""}`);
+}
+const ms = (n) => `${n.toFixed(1)} ms`;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const percentile = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.max(0, Math.ceil((p / 100) * s.length) - 1)];
+};
+
+function measureSizes() {
+  const gz = (f) => gzipSync(readFileSync(join(siteDir, f)), { level: 9 }).length;
+  const parts = ["index.html", "app.js", "app.css", "worker.js"].map((f) => [f, gz(f)]);
+  const total = parts.reduce((a, [, n]) => a + n, 0);
+  row("size: the playground before the engine (index.html + app.js + app.css + worker.js), gzip -9",
+    `${(total / KB).toFixed(1)} kB`, "<= 400 kB", total <= 400 * KB);
+  row("size: of which", parts.map(([f, n]) => `${f} ${(n / KB).toFixed(1)} kB`).join(", "), "", null);
+  row("size: the engine (plab_wasm.wasm), gzip -9", `${(gz("plab_wasm.wasm") / KB).toFixed(1)} kB`, "", null);
+}
+
+/** Navigation -> prompt shown and -> lab ready, from the page's performance marks. */
+async function readyTimes(page) {
+  await page.waitForFunction(() => performance.getEntriesByName("plab:ready").length > 0, null, { timeout: 30_000 });
+  return page.evaluate(() => ({
+    prompt: performance.getEntriesByName("plab:prompt")[0].startTime,
+    ready: performance.getEntriesByName("plab:ready")[0].startTime,
+  }));
+}
+
+async function measureReady(browser, url) {
+  const cold = [];
+  const warm = [];
+  for (let i = 0; i < RUNS; i++) {
+    const context = await browser.newContext();
+    try {
+      const first = await context.newPage();
+      await first.goto(url);
+      cold.push(await readyTimes(first));
+      await waitIdle(first);
+      await first.close();
+      const second = await context.newPage();
+      await second.goto(url);
+      warm.push(await readyTimes(second));
+      await second.close();
+    } finally {
+      await context.close();
+    }
+  }
+  const med = (list, k) => median(list.map((r) => r[k]));
+  row(`first prompt, cold: navigation -> prompt shown (median of ${RUNS})`, ms(med(cold, "prompt")),
+    "<= 500 ms", med(cold, "prompt") <= 500);
+  row(`first prompt, warm: navigation -> prompt shown (median of ${RUNS})`, ms(med(warm, "prompt")),
+    "<= 250 ms", med(warm, "prompt") <= 250);
+  row(`lab ready, cold / warm: navigation -> engine answering (medians)`,
+    `${ms(med(cold, "ready"))} / ${ms(med(warm, "ready"))}`, "", null);
+}
+
+/**
+ * Types `text` one key at a time, `gapMs` apart, and returns each key's
+ * keydown-to-echo time: from the keydown event to the moment the typed
+ * text is in the terminal's rows (a MutationObserver sees it), plus the
+ * next animation frame (when it is painted).
+ */
+async function keystrokeEcho(page, text, gapMs) {
+  await page.evaluate(() => {
+    const rows = document.querySelector(".xterm-rows");
+    const state = { pending: [], times: [] };
+    window.__echo = state;
+    document.addEventListener("keydown", (e) => {
+      if (e.key.length === 1) state.pending.push({ t0: e.timeStamp, want: e.key });
+    }, true);
+    const check = () => {
+      if (state.pending.length === 0) return;
+      const text = rows.textContent.replace(/\u00a0/g, " ");
+      const typed = state.typed ?? "";
+      while (state.pending.length > 0 && text.includes(typed + state.pending[0].want)) {
+        const { t0, want } = state.pending.shift();
+        state.typed = typed + want;
+        requestAnimationFrame(() => state.times.push(performance.now() - t0));
+        break;
+      }
+    };
+    new MutationObserver(check).observe(rows, { childList: true, subtree: true, characterData: true });
+  });
+  await page.locator(".xterm-helper-textarea").focus();
+  for (const ch of text) {
+    await page.keyboard.press(ch);
+    await page.waitForTimeout(gapMs);
+  }
+  await page.waitForTimeout(200);
+  const times = await page.evaluate(() => window.__echo.times);
+  for (let i = 0; i < text.length; i++) await page.keyboard.press("Backspace");
+  return times;
+}
+
+/** Long tasks and keystroke echo while `command` (BGSAVE / BGREWRITEAOF) runs. */
+async function measureBackground(page, command, busyText) {
+  await page.evaluate(() => {
+    window.__long = [];
+    new PerformanceObserver((list) => window.__long.push(...list.getEntries().map((e) => e.duration)))
+      .observe({ type: "longtask" });
+  });
+  await runLine(page, command);
+  const typed = "get keystroke:probe";
+  const t0 = Date.now();
+  const echo = await keystrokeEcho(page, typed, 25);
+  const during = await page.evaluate((busy) => document.querySelector("#persistence .status-line")?.textContent.includes(busy), busyText);
+  await waitIdle(page);
+  const longTasks = await page.evaluate(() => window.__long);
+  const maxLong = longTasks.length ? Math.max(...longTasks) : 0;
+  row(`${command} of ${KEYS / 1000}k keys: main-thread tasks over 50 ms`,
+    `${longTasks.length} (longest ${ms(maxLong)})`, "none", longTasks.length === 0);
+  row(`${command} of ${KEYS / 1000}k keys: keystroke-to-echo p50 / p95 (${echo.length} keys, ${((Date.now() - t0) / 1000).toFixed(1)} s${during ? ", save still running at the end" : ""})`,
+    `${ms(percentile(echo, 50))} / ${ms(percentile(echo, 95))}`, "p95 <= 16 ms", percentile(echo, 95) <= 16);
+}
+
+const { chromium } = loadPlaywright();
+const server = await startServer({ root: siteDir });
+const browser = await chromium.launch(launchOptions());
+try {
+  measureSizes();
+  await measureReady(browser, `${server.url}/`);
+  const context = await browser.newContext();
+  const page = await openPlayground(context, server.url);
+  await runLine(page, ".policy rdb");
+  await runLine(page, `DEBUG POPULATE ${KEYS}`, { timeoutMs: 120_000 });
+  await measureBackground(page, "BGSAVE", "BGSAVE");
+  await runLine(page, ".policy hybrid");
+  await waitIdle(page);
+  await measureBackground(page, "BGREWRITEAOF", "rewrite");
+  await context.close();
+} finally {
+  await browser.close();
+  await server.close();
+}
+
+const header = [
+  "# Playground budgets (bench/playground/run.mjs)",
+  "",
+  `Headless Chromium (${process.env.PLAB_CHROMIUM ?? "/usr/bin/chromium"}), ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} at the end, ${new Date().toISOString().slice(0, 10)}${quick ? ", --quick" : ""}.`,
+  "",
+  "| what | measured | budget | |",
+  "|---|---|---|---|",
+];
+const table = [...header, ...rows.map((r) => `| ${r.what} | ${r.value} | ${r.budget} | ${r.verdict} |`)].join("\n") + "\n";
+writeFileSync(resultsFile, table);
+console.log(table);
