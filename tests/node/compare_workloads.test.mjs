@@ -173,9 +173,10 @@ test("bounds: none may lose everything, always nothing, RDB what came after the 
 test("the engine's promise decides the bound when the lab states one", () => {
   const at = { crashAt: 60_000, lastSaveStart: 30_000, slackMs: 100 };
   const by = (id) => A.SETUPS.find((s) => s.id === id);
-  assert.equal(A.boundStart(by("everysec"), { kind: "window", window_ms: 1100 }, at), 60_000 - 1100);
+  // "less than window_ms before the crash": a write exactly 1100 ms before is promised.
+  assert.equal(A.boundStart(by("everysec"), { kind: "window", window_ms: 1100 }, at), 60_000 - 1100 + 1);
   assert.equal(A.boundStart(by("rdb"), { kind: "since-save", since_ms: 12_345 }, at), 12_345);
-  assert.equal(A.boundStart(by("everysec"), { kind: "window", windowMs: 900 }, at), 60_000 - 900);
+  assert.equal(A.boundStart(by("everysec"), { kind: "window", windowMs: 900 }, at), 60_000 - 900 + 1);
   assert.equal(A.boundStart(by("always"), { kind: "no-loss" }, at), Infinity);
   assert.equal(A.boundStart(by("none"), { kind: "none" }, at), -Infinity);
   // A kind without its number falls back to the documented bound.

@@ -147,7 +147,8 @@ export function boundStart(setup, promise, { crashAt, crashKind, lastSaveStart, 
     case "none":
       return -Infinity;
     case "window":
-      if (finite(windowMs)) return crashAt - windowMs;
+      // "acknowledged less than window_ms before the crash" (times are whole ms).
+      if (finite(windowMs)) return crashAt - windowMs + 1;
       break;
     case "since-save":
       if (finite(sinceMs)) return sinceMs;

@@ -86,11 +86,13 @@ function buildView(root, actions) {
   const barText = h("span", { id: "cmp-progress-text", class: "cmp-progress-text" }, "");
   const progressBox = h("div", { class: "cmp-progress", hidden: true }, bar, barText);
   const status = h("p", { class: "cmp-status", role: "status", "aria-live": "polite" });
+  const sizeField = field("Writes", size);
+  const sizeLabel = /** @type {HTMLElement} */ (sizeField.firstChild);
   const controls = h("fieldset", { class: "cmp-controls" },
     h("legend", { class: "visually-hidden" }, "The experiment"),
     h("div", { class: "cmp-col" },
       field("Workload", workload),
-      h("div", { class: "cmp-pair" }, field("Writes", size), field("Pace (virtual ms apart)", pace)),
+      h("div", { class: "cmp-pair" }, sizeField, field("Pace (virtual ms apart)", pace)),
       span),
     h("div", { class: "cmp-col" },
       h("fieldset", { class: "cmp-group" }, h("legend", null, "Crash"), radios("cmp-kind", CRASH_KINDS, "power")),
@@ -147,6 +149,7 @@ function buildView(root, actions) {
   const choose = () => {
     const w = selected();
     size.disabled = !w;
+    sizeLabel.textContent = w ? "Writes" : "Lines";
     size.value = String(w ? w.size : state.history.length);
     pace.value = String(w ? w.paceMs : HISTORY_PACE_MS);
     describe();
@@ -327,7 +330,17 @@ export function renderResults(section, result, plan) {
     : h("p", { class: "cmp-check bad", role: "alert" }, `Before the crash the labs' data differed at step ${diverged.map(num).join(", ")}: ` +
       "they ran the same commands, so this is a bug, and the losses below are not reliable.");
 
-  replace(section, heading, summary, checks,
+  // The engine checks each restart key by key against the setup's promise;
+  // its verdict is shown beside this page's own count.
+  const judged = rows.filter((r) => r.diff?.promise);
+  const brokenRows = rows.filter((r) => brokenCount(r.diff) > 0);
+  const engineCheck = brokenRows.length > 0
+    ? h("p", { class: "cmp-check bad", role: "alert" }, `The engine's own check found keys its promise did not allow to be lost in ` +
+      `${brokenRows.map((r) => r.setup.short).join(", ")}: this should be impossible, and is shown rather than hidden.`)
+    : judged.length === rows.length
+      ? h("p", { class: "cmp-check good" }, "The engine's own key-by-key check of each setup's promise agrees: nothing it promised was lost.")
+      : null;
+  replace(section, heading, summary, checks, engineCheck,
     invisible > 0 ? h("p", { class: "cmp-note" }, `${num(invisible)} of the writes changed nothing the digest sees; ` +
       "if one of them was lost, it counts as kept.") : null,
     h("div", { class: "cmp-table-wrap", tabindex: "0", role: "region", "aria-labelledby": "cmp-caption" },
@@ -340,7 +353,13 @@ export function renderResults(section, result, plan) {
       h("ul", null, rows.map((r) => h("li", null, h("b", null, r.setup.label), ": ",
         h("code", null, configText(setupConfig(r.setup, plan))))))));
   section.hidden = false;
-  charts = chartsView.pending.map((draw) => draw());
+  // One chart per task: the table shows at once and no task blocks input long.
+  const drawn = charts;
+  for (const draw of chartsView.pending) {
+    setTimeout(() => {
+      if (charts === drawn) drawn.push(draw());
+    }, 0);
+  }
 }
 
 function table(rows, total) {
@@ -379,8 +398,13 @@ function lostCell(r, total) {
   return [h("b", null, num(r.lost)), h("small", null, percent(r.lost, total))];
 }
 
+/** Differences the engine's own check (core/lab/promise.h) found its promise did not allow. */
+function brokenCount(diff) {
+  return diff?.counts?.broken ?? diff?.broken_count ?? 0;
+}
+
 function withinCell(r) {
-  const broken = r.diff?.broken_count ?? 0;
+  const broken = brokenCount(r.diff);
   if (r.within === null) return "—";
   const pill = r.within && broken === 0
     ? h("span", { class: "pill good" }, "yes")
@@ -427,5 +451,6 @@ function diffItem(r) {
   const head = parts.length ? `${parts.join(", ")}; ${num(c.unchanged)} unchanged` : `all ${num(c.unchanged)} keys came back as they were`;
   const notes = [...(d.changed ?? []), ...(d.lost ?? [])].filter((e) => e.note).slice(0, 2);
   return h("li", null, name, `${head} (${sourceWords(r.report)}).`,
-    notes.length ? h("ul", null, notes.map((e) => h("li", null, h("code", null, e.key), ` ${e.before} → ${e.after || "gone"}: ${e.note}`))) : null);
+    notes.length ? h("ul", null, notes.map((e) => h("li", null, h("code", null, e.key),
+      `: ${e.before} → ${e.after || "(gone)"}. ${e.note}`))) : null);
 }
