@@ -11,7 +11,7 @@ import {
   fallbackSentence, invisibleWrites, orderingSentences, percent, setupConfig, configText,
 } from "./analysis.js";
 import { HISTORY_ID, WORKLOADS, commandName, expandWorkload, historyLines, setsTtl, spanMs } from "./workloads.js";
-import { runCompare } from "./runner.js";
+import { DEFAULT_START, runCompare } from "./runner.js";
 import { barChart } from "./chart.js";
 
 const HISTORY_KEY = "persistlab:history";
@@ -248,7 +248,7 @@ function buildView(root, actions) {
       saveRules: save.value.trim(),
       rewriteMinSize: rewrite.value.trim() || DEFAULT_REWRITE_MIN_SIZE,
       seed: Math.floor(Math.random() * 2 ** 31),
-      start: Date.UTC(2025, 0, 1, 9, 0, 0),
+      start: DEFAULT_START,
     };
   };
 
