@@ -113,6 +113,8 @@ export async function runCompare(worker, plan, { onProgress = () => {}, signal, 
     storage: "memory",
     config: setupConfig(setup, plan),
     clock: { start, paused: true },
+    // No "state" events: the runner asks for a snapshot when it needs one.
+    quiet: true,
   })));
   const labs = opened.filter((o) => o.status === "fulfilled").map((o) => o.value);
   const watchers = labs.map(watchSaves);
@@ -173,12 +175,15 @@ async function experiment(labs, watchers, plan, { start, progress, checkAbort, c
   checkAbort();
 
   // What each disk holds at the moment of the crash.
-  const before = await Promise.all(labs.map(async (lab) => ({
-    files: await lab.files(),
-    stats: lab.snapshot?.stats ?? null,
-    promise: lab.snapshot?.promise ?? null,
-    hz: Number(lab.snapshot?.config?.hz) || 10,
-  })));
+  const before = await Promise.all(labs.map(async (lab) => {
+    const snapshot = await lab.refresh();
+    return {
+      files: await lab.files(),
+      stats: snapshot?.stats ?? null,
+      promise: snapshot?.promise ?? null,
+      hz: Number(snapshot?.config?.hz) || 10,
+    };
+  }));
 
   progress(`${plan.crashKind} crash, then restart`, total, total);
   await Promise.all(labs.map((lab) => lab.crash(plan.crashKind, plan.seed)));

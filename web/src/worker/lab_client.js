@@ -123,8 +123,16 @@ export class RemoteLab {
     return () => this._listeners.get(event)?.delete(fn);
   }
 
+  /** Fetches the lab's state now (labs opened with `quiet` send no "state" events). */
+  async refresh() {
+    this.snapshot = await this._call("snapshot");
+    return this.snapshot;
+  }
+
   _call(op, ...args) {
-    return this._worker.call(op, this._handle, args);
+    const call = this._worker.call(op, this._handle, args);
+    if (op === "close" || op === "destroy") call.finally(() => this._worker._labs.delete(this._handle)).catch(() => {});
+    return call;
   }
 
   _event(event, detail) {

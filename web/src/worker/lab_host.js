@@ -44,7 +44,7 @@ export class LabHost {
    * @param {(event: string, detail: any) => void} emit
    */
   static async open(options, emit) {
-    const { fallbackToMemory, ...rest } = options;
+    const { fallbackToMemory, quiet, ...rest } = options;
     let lab;
     let fallback = "";
     try {
@@ -56,7 +56,7 @@ export class LabHost {
       fallback = e.message;
       lab = await PersistLab.open({ ...rest, storage: "memory" });
     }
-    const host = new LabHost(lab, emit);
+    const host = new LabHost(lab, emit, { quiet: !!quiet });
     host.fallback = fallback;
     await host._refreshConfig();
     return host;
@@ -66,9 +66,12 @@ export class LabHost {
    * @param {PersistLab} lab
    * @param {(event: string, detail: any) => void} emit
    */
-  constructor(lab, emit) {
+  constructor(lab, emit, { quiet = false } = {}) {
     this.lab = lab;
     this._emit = emit;
+    // A quiet lab (compare mode runs six) sends no "state" events: the page
+    // asks for snapshots when it wants them.
+    this._quiet = quiet;
     /** @type {Record<string, string>} */
     this._config = {};
     this._lastState = "";
@@ -77,7 +80,7 @@ export class LabHost {
     for (const event of ["save", "rewrite", "fsync", "crash", "restart", "log", "error"]) {
       lab.on(event, (detail) => this._forward(event, detail));
     }
-    this._timer = setInterval(() => this._pushState(), STATE_PERIOD_MS);
+    this._timer = quiet ? 0 : setInterval(() => this._pushState(), STATE_PERIOD_MS);
   }
 
   // --- the shell ------------------------------------------------------------
@@ -299,7 +302,7 @@ export class LabHost {
    * when `force`: the clock moved on, at least).
    */
   _pushState(force = false) {
-    if (this.lab.state === "closed") return;
+    if (this._quiet || this.lab.state === "closed") return;
     const snap = this._snapshot();
     // The clock alone moves every tick; it is extrapolated by the page.
     const key = JSON.stringify({ ...snap, clock: { ...snap.clock, now: 0 } });

@@ -43,6 +43,7 @@ async function engineCall(fn, args) {
   const engine = await toolEngine;
   if (fn === "annotateRdb") return JSON.parse(engine.annotateRdb(args[0]));
   if (fn === "dotCommands") return JSON.parse(engine.Lab.dotCommands());
+  if (fn === "parseLine") return JSON.parse(engine.Lab.parseLine(args[0]));
   return engine.Lab[fn](...args);
 }
 

@@ -4,7 +4,9 @@
 //
 // page -> worker
 //   { id, op: "open", args: [options] }              opens a lab (PersistLab.open
-//                                                    options + { storage })
+//                                                    options + fallbackToMemory,
+//                                                    quiet: no "state" events)
+//   { id, op: "destroyLab", args: [name] }           deletes a lab's IndexedDB data
 //   { id, op: <method>, lab: handle, args: [...] }   calls LabHost.<method>
 //   { id, op: "engine", args: [fn, ...args] }        an engine-wide function
 //                                                    (ENGINE_FUNCTIONS below)
@@ -27,7 +29,7 @@ export const LAB_METHODS = new Set([
 ]);
 
 /** Functions of the engine module that need no lab. */
-export const ENGINE_FUNCTIONS = new Set(["annotateRdb", "helpText", "dotHelp", "dotCommands"]);
+export const ENGINE_FUNCTIONS = new Set(["annotateRdb", "helpText", "dotHelp", "dotCommands", "parseLine"]);
 
 /**
  * @typedef {{ name: string, written: number, durable: number, dirty: boolean,
