@@ -15,7 +15,7 @@
 #include "core/resp/reply_format.h"
 #include "core/util/split_args.h"
 #include "native/line_reader.h"
-#include "native/repl_help.h"
+#include "core/cmd/help_text.h"
 
 namespace plab {
 namespace {

@@ -1,11 +1,5 @@
 // Version strings shown by `plab --version`, the REPL banner and the server's
-// startup log.
+// startup log: defined in core (the browser terminal's HELP prints them too).
 #pragma once
 
-namespace plab {
-
-inline constexpr char kPlabVersion[] = "0.1.0";
-// The Redis release whose behaviour PersistLab reproduces.
-inline constexpr char kRedisCompatVersion[] = "7.0.15";
-
-}  // namespace plab
+#include "core/version.h"

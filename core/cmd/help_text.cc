@@ -1,29 +1,25 @@
-#include "native/repl_help.h"
+#include "core/cmd/help_text.h"
 
 #include <algorithm>
 #include <cctype>
 #include <string_view>
 
-#include "native/version.h"
+#include "core/cmd/command.h"
+#include "core/version.h"
 
 namespace plab {
 namespace {
 
+// A command (parent null) or a container's subcommand ("CONFIG GET").
 struct HelpEntry {
-  std::vector<std::string> words;  // {"CONFIG", "GET"}
+  const CommandSpec* parent;
   const CommandSpec* spec;
+  std::string_view first() const { return parent != nullptr ? parent->name : spec->name; }
+  std::string_view second() const { return parent != nullptr ? spec->name : std::string_view(); }
 };
 
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string Join(const std::vector<std::string>& words) {
-  std::string out;
-  for (const std::string& w : words) out += (out.empty() ? "" : " ") + w;
-  return out;
+void AppendUpper(std::string_view s, std::string* out) {
+  for (char c : s) *out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
 }
 
 // Every documented command and subcommand, sorted by name like redis-cli's
@@ -31,29 +27,50 @@ std::string Join(const std::vector<std::string>& words) {
 std::vector<HelpEntry> AllEntries(const CommandTable& table) {
   std::vector<HelpEntry> out;
   for (const auto& spec : table.all()) {
-    out.push_back({{Upper(spec->name)}, spec.get()});
-    for (const CommandSpec& sub : spec->subcommands) {
-      out.push_back({{Upper(spec->name), Upper(sub.name)}, &sub});
-    }
+    out.push_back({nullptr, spec.get()});
+    for (const CommandSpec& sub : spec->subcommands) out.push_back({spec.get(), &sub});
   }
-  std::sort(out.begin(), out.end(),
-            [](const HelpEntry& a, const HelpEntry& b) { return a.words < b.words; });
+  std::sort(out.begin(), out.end(), [](const HelpEntry& a, const HelpEntry& b) {
+    return a.first() != b.first() ? a.first() < b.first() : a.second() < b.second();
+  });
   return out;
 }
 
 // One entry: a blank line, "NAME arguments", then labelled lines. The group
 // line is left out when listing a group (it would repeat on every entry).
 void AppendEntry(const HelpEntry& e, bool with_group, bool color, std::string* out) {
-  auto style = [color](const char* code, const std::string& text) {
-    return color ? std::string("\x1b[") + code + "m" + text + "\x1b[0m" : text;
+  auto on = [color, out](const char* code) {
+    if (color) out->append("\x1b[").append(code).append("m");
+  };
+  auto off = [color, out] {
+    if (color) out->append("\x1b[0m");
   };
   const CommandSpec& s = *e.spec;
-  *out += "\n  " + style("1", Join(e.words));
-  if (!s.syntax.empty()) *out += " " + style("90", s.syntax);
-  *out += "\n";
-  *out += "  " + style("33", "summary:") + " " + s.summary + "\n";
-  if (!s.since.empty()) *out += "  " + style("33", "since:") + " " + s.since + "\n";
-  if (with_group) *out += "  " + style("33", "group:") + " " + s.group + "\n";
+  *out += "\n  ";
+  on("1");
+  AppendUpper(e.first(), out);
+  if (e.parent != nullptr) *out += ' ';
+  AppendUpper(e.second(), out);
+  off();
+  if (!s.syntax.empty()) {
+    *out += ' ';
+    on("90");
+    *out += s.syntax;
+    off();
+  }
+  const std::pair<const char*, const std::string*> labels[] = {
+      {"summary:", &s.summary},
+      {"since:", s.since.empty() ? nullptr : &s.since},
+      {"group:", with_group ? &s.group : nullptr}};
+  for (const auto& [label, text] : labels) {
+    if (text == nullptr) continue;
+    *out += "\n  ";
+    on("33");
+    *out += label;
+    off();
+    out->append(" ").append(*text);
+  }
+  *out += '\n';
 }
 
 std::string GenericHelp(const CommandTable& table) {
@@ -75,15 +92,17 @@ std::string GenericHelp(const CommandTable& table) {
          group_list +
          "\n"
          "  help <TAB>       complete help topics\n"
-         "  quit or exit     leave (the data lives only as long as this process)\n";
+         "  .help            the lab's own commands, which start with a dot: crash\n"
+         "                   the server, restart it, move its clock, list its files,\n"
+         "                   choose a persistence policy\n"
+         "  clear            clear the screen\n"
+         "  quit or exit     leave\n";
 }
 
-bool WordsMatch(const std::vector<std::string>& topic, const std::vector<std::string>& words) {
-  if (topic.size() > words.size()) return false;
-  for (size_t i = 0; i < topic.size(); ++i) {
-    if (Upper(topic[i]) != words[i]) return false;
-  }
-  return true;
+bool WordsMatch(const std::vector<std::string>& topic, const HelpEntry& e) {
+  if (topic.size() > (e.parent != nullptr ? 2 : 1)) return false;
+  return EqualsIgnoreCase(topic[0], e.first()) &&
+         (topic.size() == 1 || EqualsIgnoreCase(topic[1], e.second()));
 }
 
 }  // namespace
@@ -92,15 +111,17 @@ std::string FormatHelp(const CommandTable& table, const std::vector<std::string>
                        bool color) {
   if (topic.empty()) return GenericHelp(table);
   const bool by_group = topic[0].size() > 1 && topic[0][0] == '@';
-  const std::string group = by_group ? Upper(topic[0].substr(1)) : "";
+  const std::string_view group = by_group ? std::string_view(topic[0]).substr(1) : "";
   std::string out;
   for (const HelpEntry& e : AllEntries(table)) {
-    if (by_group ? Upper(e.spec->group) == group : WordsMatch(topic, e.words)) {
+    if (by_group ? EqualsIgnoreCase(e.spec->group, group) : WordsMatch(topic, e)) {
       AppendEntry(e, !by_group, color, &out);
     }
   }
   if (out.empty()) {
-    return "No help for '" + Join(topic) + "'. Type \"help\" to see how to use help.\n";
+    out = "No help for '";
+    for (size_t i = 0; i < topic.size(); ++i) out.append(i == 0 ? "" : " ").append(topic[i]);
+    return out + "'. Type \"help\" to see how to use help.\n";
   }
   return out + "\n";
 }
