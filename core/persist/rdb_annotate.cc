@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cinttypes>
+#include <cstdint>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -22,31 +23,54 @@ constexpr int kEntryDepth = 0;
 constexpr int kPartDepth = 1;
 constexpr int kNodeDepth = 2;
 
-// A byte string quoted like redis-cli, cut after kMaxShownBytes bytes.
-std::string Shown(std::string_view s) {
-  if (s.size() <= kMaxShownBytes) return QuoteReplyString(s);
-  return QuoteReplyString(s.substr(0, kMaxShownBytes)) + "... (" + std::to_string(s.size()) +
-         " bytes)";
-}
+// A detail text being written. The appenders stay out of line on purpose:
+// core is built with -finline-functions for the wasm engine (see
+// core/CMakeLists.txt), and with a std::string temporary inlined at every
+// `a + b + c` this cold, text-only file had 60% more wasm code.
+class Text {
+ public:
+  [[gnu::noinline]] Text& Add(std::string_view s) {
+    out_.append(s);
+    return *this;
+  }
+  // Literals: a pointer is one argument; a string_view goes through memory.
+  [[gnu::noinline]] Text& Add(const char* s) {
+    out_.append(s);
+    return *this;
+  }
+  [[gnu::noinline]] Text& Num(int64_t n) { return Format("%" PRId64, n); }
+  Text& Hex(uint64_t n) { return Format("0x%016" PRIx64, n); }
+  // A byte string quoted like redis-cli, cut after kMaxShownBytes bytes.
+  [[gnu::noinline]] Text& Quoted(std::string_view s) {
+    out_ += QuoteReplyString(s.substr(0, kMaxShownBytes));
+    if (s.size() > kMaxShownBytes) Add("... (").Num(static_cast<int64_t>(s.size())).Add(" bytes)");
+    return *this;
+  }
+  // "1 field", "2 fields".
+  [[gnu::noinline]] Text& Count(uint64_t n, std::string_view unit) {
+    return Num(static_cast<int64_t>(n)).Add(" ").Add(unit).Add(n == 1 ? "" : "s");
+  }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  template <typename T>
+  Text& Format(const char* format, T n) {
+    char buf[24];
+    std::snprintf(buf, sizeof(buf), format, n);
+    return Add(buf);
+  }
+
+  std::string out_;
+};
 
 // An AUX name bare when it is a plain word (they all are in practice).
-std::string AuxName(std::string_view s) {
+Text& AuxName(Text& t, std::string_view s) {
+  bool word = !s.empty();
   for (char c : s) {
-    const bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '_' || c == '.';
-    if (!word) return Shown(s);
+    word &= (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.';
   }
-  return s.empty() ? Shown(s) : std::string(s);
-}
-
-std::string Plural(uint64_t n, std::string_view unit) {
-  return std::to_string(n) + " " + std::string(unit) + (n == 1 ? "" : "s");
-}
-
-std::string Hex64(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof(buf), "0x%016" PRIx64, v);
-  return buf;
+  return word ? t.Add(s) : t.Quoted(s);
 }
 
 // Which of rdb_format.h's string forms starts at `at` (the loader decoded
@@ -116,183 +140,212 @@ bool IsQuicklist(uint8_t type) {
 }
 
 // Hears the loader (rdb_loader.h) and turns what it parsed into spans. An
-// entry's parts are held back until its value is read, so the entry span,
-// whose length is known only then, can precede them.
+// entry's span is pushed as a placeholder when its first part arrives and
+// completed when its value ends, so it precedes its parts; likewise a
+// quicklist's value and count spans when its first node arrives.
 class Annotator final : public RdbLoadObserver {
  public:
   explicit Annotator(std::string_view bytes) : bytes_(bytes) {}
 
   void OnHeader(int version) override;
   void OnAux(uint64_t at, uint64_t end, std::string_view name, std::string_view value) override {
-    Top(at, end, kSpanAux, AuxName(name) + " = " + Shown(value));
+    Text t;
+    Top(at, end, kSpanAux, AuxName(t, name).Add(" = ").Quoted(value));
   }
   void OnSelectDb(uint64_t at, uint64_t end, uint64_t db) override {
-    Top(at, end, kSpanSelectDb, "db " + std::to_string(db));
+    Top(at, end, kSpanSelectDb, Text().Add("db ").Num(static_cast<int64_t>(db)));
   }
   void OnResizeDb(uint64_t at, uint64_t end, uint64_t keys, uint64_t expires) override {
     Top(at, end, kSpanResizeDb,
-        "db_size " + std::to_string(keys) + ", expires_size " + std::to_string(expires));
+        Text()
+            .Add("db_size ")
+            .Num(static_cast<int64_t>(keys))
+            .Add(", expires_size ")
+            .Num(static_cast<int64_t>(expires)));
   }
   void OnKeyHint(uint8_t op, uint64_t at, uint64_t end, int64_t v) override;
   void OnKey(uint8_t type, uint64_t at, uint64_t end, std::string_view key) override;
   void OnQuicklistNode(uint64_t at, uint64_t blob_at, uint64_t end, uint64_t container,
                        size_t elements) override;
   void OnValue(uint8_t type, uint64_t at, uint64_t end, const Value* value) override;
-  void OnEof(uint64_t at) override { Top(at, at + 1, kSpanEof, eof_detail_); }
+  void OnEof(uint64_t at) override { Top(at, at + 1, kSpanEof, Text().Add(eof_detail_)); }
   void OnChecksum(uint64_t at, uint64_t stored, uint64_t computed) override;
 
   // The annotation once the load has ended with `status`.
   RdbAnnotation Finish(const Status& status);
 
  private:
-  static RdbSpan Span(uint64_t at, uint64_t end, int depth, std::string_view label,
-                      std::string detail) {
-    return RdbSpan{at, end - at, depth, label, std::move(detail)};
-  }
-  void Top(uint64_t at, uint64_t end, std::string_view label, std::string detail);
-  void Part(uint64_t at, uint64_t end, std::string_view label, std::string detail);
-  std::string ValueDetail(uint8_t type, uint64_t at, uint64_t end, const Value* v) const;
-  // Emits the held-back entry, `value` (when read) and its nodes.
-  void EmitEntry(std::string entry_detail, const RdbSpan* value);
-  // Emits an entry that the end of the load cut short.
-  void EmitIncomplete(std::string_view why);
+  static constexpr size_t kNone = SIZE_MAX;
+
+  // Appends a span taking `detail`'s text; returns its index.
+  size_t Push(uint64_t at, uint64_t end, int depth, std::string_view label, Text& detail);
+  // A depth-0 item; an entry still open (hints with no key after them)
+  // is closed first.
+  void Top(uint64_t at, uint64_t end, std::string_view label, Text& detail);
+  // A part of the entry being read, opening it when it is the first.
+  void Part(uint64_t at, uint64_t end, std::string_view label, Text& detail);
+  // Completes the open entry (and a quicklist value) up to `end`; `why`
+  // says why it ended early, or is empty.
+  void CloseEntry(uint64_t end, std::string_view why);
+  Text& ValueDetail(Text& d, uint8_t type, uint64_t at, uint64_t end, const Value* v) const;
+  uint64_t End() const { return spans_.empty() ? 0 : spans_.back().offset + spans_.back().length; }
 
   std::string_view bytes_;
   std::vector<RdbSpan> spans_;
-  std::string eof_detail_ = "EOF";
-  // The entry being read: its parts (depth 1) and quicklist nodes (depth 2).
-  std::vector<RdbSpan> parts_;
-  std::vector<RdbSpan> nodes_;
+  const char* eof_detail_ = "EOF";
+  // The entry being read: its span's index, its value span's when
+  // quicklist nodes made it early, and what was read of it.
+  size_t entry_ = kNone;
+  size_t value_ = kNone;
+  uint64_t nodes_ = 0;
   uint8_t type_ = 0;
   bool have_key_ = false;
-  std::string key_;  // shown form
+  std::string key_;  // quoted
   uint64_t value_at_ = 0;
 };
 
-void Annotator::Top(uint64_t at, uint64_t end, std::string_view label, std::string detail) {
-  // Hints with no key after them (Redis would apply them to nothing either).
-  if (!parts_.empty()) EmitIncomplete("no key follows");
-  spans_.push_back(Span(at, end, kEntryDepth, label, std::move(detail)));
+size_t Annotator::Push(uint64_t at, uint64_t end, int depth, std::string_view label, Text& detail) {
+  spans_.push_back(RdbSpan{at, end - at, depth, label, detail.Take()});
+  return spans_.size() - 1;
 }
 
-void Annotator::Part(uint64_t at, uint64_t end, std::string_view label, std::string detail) {
-  parts_.push_back(Span(at, end, kPartDepth, label, std::move(detail)));
+void Annotator::Top(uint64_t at, uint64_t end, std::string_view label, Text& detail) {
+  // Redis applies such hints to nothing either.
+  if (entry_ != kNone) CloseEntry(End(), "no key follows");
+  Push(at, end, kEntryDepth, label, detail);
+}
+
+void Annotator::Part(uint64_t at, uint64_t end, std::string_view label, Text& detail) {
+  Text none;
+  if (entry_ == kNone) entry_ = Push(at, at, kEntryDepth, kSpanEntry, none);
+  Push(at, end, kPartDepth, label, detail);
 }
 
 void Annotator::OnHeader(int version) {
   const uint64_t magic_end = rdb::kMagic.size();
-  Top(0, magic_end, kSpanMagic, Shown(bytes_.substr(0, magic_end)));
-  std::string detail = "RDB version " + std::to_string(version);
-  // The Redis release that introduced each version still seen in the wild.
-  static constexpr std::string_view kWriters[] = {"2.6-3.0", "3.2", "4.0", "5.0-6.2", "7.0", "7.2"};
-  if (version >= 6 && version <= 11)
-    detail += " (Redis " + std::string(kWriters[version - 6]) + ")";
-  Top(magic_end, rdb::kHeaderSize, kSpanVersion, std::move(detail));
+  Top(0, magic_end, kSpanMagic, Text().Quoted(bytes_.substr(0, magic_end)));
+  Text detail;
+  detail.Add("RDB version ").Num(version);
+  // The Redis releases that write each version still met in the wild.
+  static constexpr const char* kWriters[] = {"2.6-3.0", "3.2", "4.0", "5.0-6.2", "7.0", "7.2"};
+  if (version >= 6 && version <= 11) detail.Add(" (Redis ").Add(kWriters[version - 6]).Add(")");
+  Top(magic_end, rdb::kHeaderSize, kSpanVersion, detail);
   if (version < rdb::kFirstVersionWithChecksum) eof_detail_ = "EOF (no checksum before RDB 5)";
 }
 
 void Annotator::OnKeyHint(uint8_t op, uint64_t at, uint64_t end, int64_t v) {
-  const std::string n = std::to_string(v);
+  Text t;
   switch (op) {
     case rdb::kOpExpireTimeMs:
-      return Part(at, end, kSpanExpireTimeMs, n + " ms: " + UtcText(v));
+      return Part(at, end, kSpanExpireTimeMs, t.Num(v).Add(" ms: ").Add(UtcText(v)));
     case rdb::kOpExpireTime:
-      return Part(at, end, kSpanExpireTime, n + " s: " + UtcText(v * 1000));
+      return Part(at, end, kSpanExpireTime, t.Num(v).Add(" s: ").Add(UtcText(v * 1000)));
     case rdb::kOpIdle:
-      return Part(at, end, kSpanIdle, "LRU idle " + n + " s");
+      return Part(at, end, kSpanIdle, t.Add("LRU idle ").Num(v).Add(" s"));
     default:
-      return Part(at, end, kSpanFreq, "LFU counter " + n);
+      return Part(at, end, kSpanFreq, t.Add("LFU counter ").Num(v));
   }
 }
 
 void Annotator::OnKey(uint8_t type, uint64_t at, uint64_t end, std::string_view key) {
   type_ = type;
   have_key_ = true;
-  key_ = Shown(key);
+  key_ = Text().Quoted(key).Take();
   value_at_ = end;
-  Part(at, at + 1, kSpanType, std::to_string(type) + " (" + std::string(rdb::TypeName(type)) + ")");
+  Part(at, at + 1, kSpanType, Text().Num(type).Add(" (").Add(rdb::TypeName(type)).Add(")"));
+  Text name;
+  name.Add(key_);
   const std::string_view form = StringForm(bytes_, at + 1);
-  Part(at + 1, end, kSpanKey, form.empty() ? key_ : key_ + " (" + std::string(form) + ")");
+  if (!form.empty()) name.Add(" (").Add(form).Add(")");
+  Part(at + 1, end, kSpanKey, name);
 }
 
 void Annotator::OnQuicklistNode(uint64_t at, uint64_t blob_at, uint64_t end, uint64_t container,
                                 size_t elements) {
-  std::string detail = container == rdb::kQuicklistNodePlain ? "plain"
-                       : type_ == rdb::kTypeListQuicklist    ? "ziplist"
-                                                             : "listpack";
-  detail += " node, " + Plural(elements, "element");
+  if (value_ == kNone) {  // the value and its node count, completed by CloseEntry
+    Text none;
+    value_ = Push(value_at_, value_at_, kPartDepth, kSpanValue, none);
+    Push(value_at_, at, kNodeDepth, kSpanCount, none);
+  }
+  ++nodes_;
+  Text detail;
+  detail.Add(container == rdb::kQuicklistNodePlain ? "plain"
+             : type_ == rdb::kTypeListQuicklist    ? "ziplist"
+                                                   : "listpack");
+  detail.Add(" node, ").Count(elements, "element");
   const std::string_view form = StringForm(bytes_, blob_at);
-  if (!form.empty()) detail += ", " + std::string(form);
-  nodes_.push_back(Span(at, end, kNodeDepth, kSpanNode, std::move(detail)));
+  if (!form.empty()) detail.Add(", ").Add(form);
+  Push(at, end, kNodeDepth, kSpanNode, detail);
 }
 
-std::string Annotator::ValueDetail(uint8_t type, uint64_t at, uint64_t end, const Value* v) const {
+Text& Annotator::ValueDetail(Text& d, uint8_t type, uint64_t at, uint64_t end,
+                             const Value* v) const {
   const TypeInfo t = Describe(type);
+  const std::string_view form = StringForm(bytes_, at);
+  d.Add(t.family).Add(" (");
   if (type == rdb::kTypeString) {
-    const std::string_view form = StringForm(bytes_, at);
-    return "string (" + std::string(form.empty() ? "plain" : form) + "): " + Shown(v->str());
+    return d.Add(form.empty() ? "plain" : form).Add("): ").Quoted(v->str());
   }
-  std::string d = std::string(t.family) + " (" + std::string(t.encoding) + ")";
-  if (v == nullptr) return d + ", empty: skipped on load";
-  d += ", " + Plural(v->Length(), t.unit);
-  if (IsQuicklist(type)) d += " in " + Plural(nodes_.size(), "node");
-  d += ", " + Plural(end - at, "byte");
-  if (!IsQuicklist(type) && StringForm(bytes_, at) == "LZF-compressed") d += ", LZF-compressed";
-  if (v->EncodingName() != t.object_encoding) {
-    d += "; loads as " + std::string(v->EncodingName());
-  }
+  d.Add(t.encoding).Add(")");
+  if (v == nullptr) return d.Add(", empty: skipped on load");
+  d.Add(", ").Count(v->Length(), t.unit);
+  if (IsQuicklist(type)) d.Add(" in ").Count(nodes_, "node");
+  d.Add(", ").Count(end - at, "byte");
+  if (!IsQuicklist(type) && !form.empty()) d.Add(", ").Add(form);  // LZF: blobs are never ints
+  if (v->EncodingName() != t.object_encoding) d.Add("; loads as ").Add(v->EncodingName());
   return d;
 }
 
 void Annotator::OnValue(uint8_t type, uint64_t at, uint64_t end, const Value* value) {
-  const RdbSpan v = Span(at, end, kPartDepth, kSpanValue, ValueDetail(type, at, end, value));
-  std::string detail = std::string(Describe(type).family) + " " + key_;
-  if (value == nullptr) detail += " (empty: skipped on load)";
-  EmitEntry(std::move(detail), &v);
+  Text detail;
+  ValueDetail(detail, type, at, end, value);
+  if (value_ == kNone) {
+    Push(at, end, kPartDepth, kSpanValue, detail);
+  } else {
+    spans_[value_].length = end - at;
+    spans_[value_].detail = detail.Take();
+  }
+  CloseEntry(end, value == nullptr ? "empty: skipped on load" : "");
 }
 
-void Annotator::EmitEntry(std::string entry_detail, const RdbSpan* value) {
-  uint64_t end = parts_.back().offset + parts_.back().length;
-  if (value != nullptr) end = value->offset + value->length;
-  spans_.push_back(Span(parts_.front().offset, end, kEntryDepth, kSpanEntry, entry_detail));
-  for (RdbSpan& part : parts_) spans_.push_back(std::move(part));
-  if (value != nullptr) spans_.push_back(*value);
-  if (!nodes_.empty()) {
-    spans_.push_back(Span(value_at_, nodes_.front().offset, kNodeDepth, kSpanCount,
-                          Plural(nodes_.size(), "node")));
-    for (RdbSpan& node : nodes_) spans_.push_back(std::move(node));
+void Annotator::CloseEntry(uint64_t end, std::string_view why) {
+  RdbSpan& entry = spans_[entry_];
+  entry.length = end - entry.offset;
+  Text detail;
+  if (have_key_) detail.Add(Describe(type_).family).Add(" ").Add(key_).Add(why.empty() ? "" : " ");
+  if (!why.empty()) detail.Add("(").Add(why).Add(")");
+  entry.detail = detail.Take();
+  if (value_ != kNone) {
+    spans_[value_ + 1].detail = Text().Count(nodes_, "node").Take();
+    RdbSpan& value = spans_[value_];
+    if (value.length == 0) {  // cut short after some nodes
+      value.length = end - value.offset;
+      value.detail = Text().Add("list (").Add(Describe(type_).encoding).Add("), incomplete").Take();
+    }
   }
-  parts_.clear();
-  nodes_.clear();
+  entry_ = value_ = kNone;
+  nodes_ = 0;
   have_key_ = false;
 }
 
-void Annotator::EmitIncomplete(std::string_view why) {
-  std::string detail = have_key_ ? std::string(Describe(type_).family) + " " + key_ + " " : "";
-  detail += "(" + std::string(why) + ")";
-  if (nodes_.empty()) return EmitEntry(std::move(detail), nullptr);
-  // Nodes were read but not the whole list: a value span over them.
-  const RdbSpan value =
-      Span(value_at_, nodes_.back().offset + nodes_.back().length, kPartDepth, kSpanValue,
-           "list (" + std::string(Describe(type_).encoding) + "), incomplete");
-  EmitEntry(std::move(detail), &value);
-}
-
 void Annotator::OnChecksum(uint64_t at, uint64_t stored, uint64_t computed) {
-  std::string detail = "CRC64 disabled (0): written with rdbchecksum no";
-  if (stored != 0) {
-    detail =
-        "CRC64 " + Hex64(computed) +
-        (stored == computed ? " (matches)" : " (does not match: file says " + Hex64(stored) + ")");
+  Text detail;
+  detail.Add("CRC64 ");
+  if (stored == 0) {
+    detail.Add("disabled (0): written with rdbchecksum no");
+  } else if (stored == computed) {
+    detail.Hex(computed).Add(" (matches)");
+  } else {
+    detail.Hex(computed).Add(" (does not match: file says ").Hex(stored).Add(")");
   }
-  Top(at, at + rdb::kChecksumSize, kSpanChecksum, std::move(detail));
+  Top(at, at + rdb::kChecksumSize, kSpanChecksum, detail);
 }
 
 RdbAnnotation Annotator::Finish(const Status& status) {
   RdbAnnotation out;
   out.size = bytes_.size();
   out.error = status;
-  if (!parts_.empty()) EmitIncomplete("incomplete");
+  if (entry_ != kNone) CloseEntry(End(), "incomplete");
   // Where the top-level tiling ends: the RDB's end when it loaded (the
   // checksum's end, or EOF's before version 5), else the last item parsed.
   uint64_t from = 0;
@@ -300,28 +353,28 @@ RdbAnnotation Annotator::Finish(const Status& status) {
     if (s.depth == kEntryDepth) from = std::max(from, s.offset + s.length);
   }
   if (from < out.size) {
-    const uint64_t n = out.size - from;
     const char first = bytes_[from];
+    std::string_view label = kSpanTrailing;
+    Text detail;
     if (!status.ok()) {
-      spans_.push_back(Span(from, out.size, kEntryDepth, kSpanUnread,
-                            Plural(n, "byte") + " not read: the load stopped with an error"));
+      label = kSpanUnread;
+      detail.Count(out.size - from, "byte").Add(" not read: the load stopped with an error");
     } else if (first == '*' || first == '#') {
-      spans_.push_back(
-          Span(from, out.size, kEntryDepth, kSpanAofTail,
-               "AOF tail in RESP: " + Plural(n, "byte") + " from offset " + std::to_string(from)));
+      label = kSpanAofTail;
+      detail.Add("AOF tail in RESP: ").Count(out.size - from, "byte").Add(" from offset ");
+      detail.Num(static_cast<int64_t>(from));
     } else {
-      spans_.push_back(Span(from, out.size, kEntryDepth, kSpanTrailing,
-                            Plural(n, "byte") + " after the RDB, ignored by the loader"));
+      detail.Count(out.size - from, "byte").Add(" after the RDB, ignored by the loader");
     }
+    Push(from, out.size, kEntryDepth, label, detail);
   }
   out.spans = std::move(spans_);
   return out;
 }
 
 // A JSON string literal; nlohmann does the escaping.
-std::string JsonString(std::string_view s) {
-  return nlohmann::json(std::string(s))
-      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+Text& JsonString(Text& t, const std::string& s) {
+  return t.Add(nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace
@@ -338,18 +391,22 @@ RdbAnnotation AnnotateRdb(std::string_view bytes) {
 // million keys has millions of spans, and a tree of objects would need
 // several times the memory of this text.
 std::string AnnotationJson(const RdbAnnotation& annotation) {
-  std::string out = "{\"size\":" + std::to_string(annotation.size) + ",\"spans\":[";
-  bool first = true;
+  Text out;
+  out.Add("{\"size\":").Num(static_cast<int64_t>(annotation.size)).Add(",\"spans\":[");
+  const char* separator = "";
   for (const RdbSpan& s : annotation.spans) {
-    if (!first) out += ',';
-    first = false;
-    out += "{\"offset\":" + std::to_string(s.offset) + ",\"length\":" + std::to_string(s.length) +
-           ",\"depth\":" + std::to_string(s.depth) + ",\"label\":\"" + std::string(s.label) +
-           "\",\"detail\":" + JsonString(s.detail) + "}";
+    out.Add(separator).Add("{\"offset\":").Num(static_cast<int64_t>(s.offset));
+    out.Add(",\"length\":").Num(static_cast<int64_t>(s.length)).Add(",\"depth\":").Num(s.depth);
+    JsonString(out.Add(",\"label\":\"").Add(s.label).Add("\",\"detail\":"), s.detail).Add("}");
+    separator = ",";
   }
-  out += "],\"error\":";
-  out += annotation.error.ok() ? "null" : JsonString(annotation.error.message());
-  return out + "}";
+  out.Add("],\"error\":");
+  if (annotation.error.ok()) {
+    out.Add("null");
+  } else {
+    JsonString(out, annotation.error.message());
+  }
+  return out.Add("}").Take();
 }
 
 }  // namespace plab
