@@ -145,7 +145,10 @@ bool IsQuicklist(uint8_t type) {
 // quicklist's value and count spans when its first node arrives.
 class Annotator final : public RdbLoadObserver {
  public:
-  explicit Annotator(std::string_view bytes) : bytes_(bytes) {}
+  Annotator(std::string_view bytes, const RdbAnnotateOptions& options)
+      : bytes_(bytes),
+        first_(options.first_entry),
+        last_(options.first_entry + std::min(options.max_entries, ~options.first_entry)) {}
 
   void OnHeader(int version) override;
   void OnAux(uint64_t at, uint64_t end, std::string_view name, std::string_view value) override {
@@ -189,10 +192,21 @@ class Annotator final : public RdbLoadObserver {
   void CloseEntry(uint64_t end, std::string_view why);
   Text& ValueDetail(Text& d, uint8_t type, uint64_t at, uint64_t end, const Value* v) const;
   uint64_t End() const { return spans_.empty() ? 0 : spans_.back().offset + spans_.back().length; }
+  // True while the entry being read (opened by this call when none is) is
+  // outside the window and only extends the run of elided entries.
+  bool Skip(uint64_t at, uint64_t end);
+  // Emits the run of elided entries, if any, as one span.
+  void FlushElided();
 
   std::string_view bytes_;
+  const uint64_t first_, last_;  // the window of entries given spans
   std::vector<RdbSpan> spans_;
   const char* eof_detail_ = "EOF";
+  uint64_t entries_ = 0;  // entries opened so far
+  bool skipping_ = false;
+  // The run of elided entries not yet emitted: where it starts and ends,
+  // the index of its first entry and how many it holds.
+  uint64_t elided_at_ = 0, elided_end_ = 0, elided_first_ = 0, elided_count_ = 0;
   // The entry being read: its span's index, its value span's when
   // quicklist nodes made it early, and what was read of it.
   size_t entry_ = kNone;
@@ -212,13 +226,40 @@ size_t Annotator::Push(uint64_t at, uint64_t end, int depth, std::string_view la
 void Annotator::Top(uint64_t at, uint64_t end, std::string_view label, Text& detail) {
   // Redis applies such hints to nothing either.
   if (entry_ != kNone) CloseEntry(End(), "no key follows");
+  skipping_ = false;
+  FlushElided();
   Push(at, end, kEntryDepth, label, detail);
 }
 
 void Annotator::Part(uint64_t at, uint64_t end, std::string_view label, Text& detail) {
   Text none;
-  if (entry_ == kNone) entry_ = Push(at, at, kEntryDepth, kSpanEntry, none);
+  if (entry_ == kNone) {
+    FlushElided();
+    entry_ = Push(at, at, kEntryDepth, kSpanEntry, none);
+  }
   Push(at, end, kPartDepth, label, detail);
+}
+
+bool Annotator::Skip(uint64_t at, uint64_t end) {
+  if (entry_ == kNone && !skipping_) {
+    const uint64_t index = entries_++;
+    skipping_ = index < first_ || index >= last_;
+    if (skipping_ && elided_count_++ == 0) {
+      elided_at_ = at;
+      elided_first_ = index;
+    }
+  }
+  if (skipping_) elided_end_ = end;
+  return skipping_;
+}
+
+void Annotator::FlushElided() {
+  if (elided_count_ == 0) return;
+  Text detail;
+  detail.Count(elided_count_, "key").Add(" not annotated (#").Num(elided_first_);
+  detail.Add("..#").Num(elided_first_ + elided_count_ - 1).Add(")");
+  Push(elided_at_, elided_end_, kEntryDepth, kSpanElided, detail);
+  elided_count_ = 0;
 }
 
 void Annotator::OnHeader(int version) {
@@ -234,6 +275,7 @@ void Annotator::OnHeader(int version) {
 }
 
 void Annotator::OnKeyHint(uint8_t op, uint64_t at, uint64_t end, int64_t v) {
+  if (Skip(at, end)) return;
   Text t;
   switch (op) {
     case rdb::kOpExpireTimeMs:
@@ -248,6 +290,7 @@ void Annotator::OnKeyHint(uint8_t op, uint64_t at, uint64_t end, int64_t v) {
 }
 
 void Annotator::OnKey(uint8_t type, uint64_t at, uint64_t end, std::string_view key) {
+  if (Skip(at, end)) return;
   type_ = type;
   have_key_ = true;
   key_ = Text().Quoted(key).Take();
@@ -262,6 +305,7 @@ void Annotator::OnKey(uint8_t type, uint64_t at, uint64_t end, std::string_view 
 
 void Annotator::OnQuicklistNode(uint64_t at, uint64_t blob_at, uint64_t end, uint64_t container,
                                 size_t elements) {
+  if (Skip(at, end)) return;
   if (value_ == kNone) {  // the value and its node count, completed by CloseEntry
     Text none;
     value_ = Push(value_at_, value_at_, kPartDepth, kSpanValue, none);
@@ -297,6 +341,10 @@ Text& Annotator::ValueDetail(Text& d, uint8_t type, uint64_t at, uint64_t end,
 }
 
 void Annotator::OnValue(uint8_t type, uint64_t at, uint64_t end, const Value* value) {
+  if (Skip(at, end)) {
+    skipping_ = false;  // the elided entry ends here
+    return;
+  }
   Text detail;
   ValueDetail(detail, type, at, end, value);
   if (value_ == kNone) {
@@ -346,6 +394,8 @@ RdbAnnotation Annotator::Finish(const Status& status) {
   out.size = bytes_.size();
   out.error = status;
   if (entry_ != kNone) CloseEntry(End(), "incomplete");
+  FlushElided();  // with an entry the error cut short, when it was elided
+  out.entries = entries_;
   // Where the top-level tiling ends: the RDB's end when it loaded (the
   // checksum's end, or EOF's before version 5), else the last item parsed.
   uint64_t from = 0;
@@ -379,8 +429,8 @@ Text& JsonString(Text& t, const std::string& s) {
 
 }  // namespace
 
-RdbAnnotation AnnotateRdb(std::string_view bytes) {
-  Annotator annotator(bytes);
+RdbAnnotation AnnotateRdb(std::string_view bytes, const RdbAnnotateOptions& options) {
+  Annotator annotator(bytes, options);
   Keyspace keyspace;
   // now_ms = 0: no key counts as expired; the file is described as it is.
   Result<RdbLoadResult> r = LoadRdb(bytes, /*now_ms=*/0, Config(), &keyspace, &annotator);
@@ -392,7 +442,8 @@ RdbAnnotation AnnotateRdb(std::string_view bytes) {
 // several times the memory of this text.
 std::string AnnotationJson(const RdbAnnotation& annotation) {
   Text out;
-  out.Add("{\"size\":").Num(static_cast<int64_t>(annotation.size)).Add(",\"spans\":[");
+  out.Add("{\"size\":").Num(static_cast<int64_t>(annotation.size)).Add(",\"entries\":");
+  out.Num(static_cast<int64_t>(annotation.entries)).Add(",\"spans\":[");
   const char* separator = "";
   for (const RdbSpan& s : annotation.spans) {
     out.Add(separator).Add("{\"offset\":").Num(static_cast<int64_t>(s.offset));

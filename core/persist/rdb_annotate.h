@@ -11,7 +11,8 @@
 // Contract:
 //  * Spans are in file order, parents before their children. Depth 0 spans
 //    tile [0, size) without gaps or overlap; a parent's children tile the
-//    parent exactly. (Leaves: every span without children.)
+//    parent exactly. (Leaves: every span without children.) With an
+//    entry window (RdbAnnotateOptions) entries outside it are kSpanElided.
 //  * A corrupt file yields the spans of everything parsed before the item
 //    that broke, then one kSpanUnread span over the rest of the file, and
 //    `error` holds the loader's Status ("offset N: what", N being where the
@@ -81,6 +82,7 @@ inline constexpr std::string_view kSpanChecksum = "checksum";  // CRC-64, whethe
 inline constexpr std::string_view kSpanAofTail = "aof-tail";   // RESP after an RDB preamble
 inline constexpr std::string_view kSpanTrailing = "trailing";  // other bytes after the RDB
 inline constexpr std::string_view kSpanUnread = "unread";      // after the error
+inline constexpr std::string_view kSpanElided = "elided";      // entries outside the window
 // depth 1, the parts of an entry in file order:
 inline constexpr std::string_view kSpanExpireTimeMs = "expiretime-ms";
 inline constexpr std::string_view kSpanExpireTime = "expiretime";  // seconds (old files)
@@ -107,18 +109,31 @@ struct RdbSpan {
 
 struct RdbAnnotation {
   std::vector<RdbSpan> spans;
-  Status error;       // Ok, or the loader's error for a corrupt file
-  uint64_t size = 0;  // bytes annotated (the whole input)
+  Status error;          // Ok, or the loader's error for a corrupt file
+  uint64_t size = 0;     // bytes annotated (the whole input)
+  uint64_t entries = 0;  // entries (keys) read, listed or elided
+};
+
+// A dump of a million keys has several million spans (a 43 MB dump: 4.5M
+// spans, 1.2 GB of them in memory), more than a page can hold or show. A
+// window lists only entries first_entry .. first_entry + max_entries - 1
+// (counted from 0 in file order); each run of entries outside it becomes
+// one kSpanElided span, so the spans still tile the file and everything
+// else (header, AUX, SELECTDB, EOF, checksum, errors) is always listed.
+// The file is still loaded whole: the window bounds memory, not time.
+struct RdbAnnotateOptions {
+  uint64_t first_entry = 0;
+  uint64_t max_entries = UINT64_MAX;
 };
 
 // Annotates a whole file's bytes (see the contract above). Loads it with
 // the real loader under the default Config, keeping keys whose TTL has
 // passed (the file is described, not served).
-RdbAnnotation AnnotateRdb(std::string_view bytes);
+RdbAnnotation AnnotateRdb(std::string_view bytes, const RdbAnnotateOptions& options = {});
 
 // The browser's form, one JSON object:
-//   {"size":N,"spans":[{"offset":O,"length":L,"depth":D,"label":"aux",
-//                       "detail":"..."},...],"error":"offset 12: ..."|null}
+//   {"size":N,"entries":E,"spans":[{"offset":O,"length":L,"depth":D,
+//    "label":"aux","detail":"..."},...],"error":"offset 12: ..."|null}
 std::string AnnotationJson(const RdbAnnotation& annotation);
 
 }  // namespace plab

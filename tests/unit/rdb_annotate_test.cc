@@ -48,7 +48,8 @@ bool InVocabulary(std::string_view label) {
        {kSpanMagic,  kSpanVersion,      kSpanAux,        kSpanSelectDb, kSpanResizeDb,
         kSpanEntry,  kSpanEof,          kSpanChecksum,   kSpanAofTail,  kSpanTrailing,
         kSpanUnread, kSpanExpireTimeMs, kSpanExpireTime, kSpanIdle,     kSpanFreq,
-        kSpanType,   kSpanKey,          kSpanValue,      kSpanCount,    kSpanNode}) {
+        kSpanType,   kSpanKey,          kSpanValue,      kSpanCount,    kSpanNode,
+        kSpanElided}) {
     if (l == label) return true;
   }
   return false;
@@ -464,6 +465,51 @@ TEST_SUITE("rdb annotate") {
     CHECK(junk.spans.back().length == 4);
   }
 
+  TEST_CASE("an entry window lists only its entries and elides the rest in tiled runs") {
+    const std::string file = ReadTestdata("redis7_small.rdb");
+    const RdbAnnotation whole = AnnotateOk(file);
+    CHECK(whole.entries == 6);
+    CHECK(WithLabel(whole, kSpanElided).empty());
+    RdbAnnotateOptions window;
+    window.first_entry = 2;
+    window.max_entries = 3;
+    const RdbAnnotation a = AnnotateRdb(file, window);
+    REQUIRE(a.error.ok());
+    CheckTiling(a);
+    CHECK(a.entries == 6);
+    const std::vector<const RdbSpan*> entries = WithLabel(a, kSpanEntry);
+    REQUIRE(entries.size() == 3);
+    const std::vector<const RdbSpan*> all = WithLabel(whole, kSpanEntry);
+    for (size_t i = 0; i < 3; ++i) {
+      CHECK(entries[i]->offset == all[i + 2]->offset);
+      CHECK(entries[i]->detail == all[i + 2]->detail);
+    }
+    const std::vector<const RdbSpan*> elided = WithLabel(a, kSpanElided);
+    REQUIRE(elided.size() == 2);
+    CHECK(elided[0]->detail == "2 keys not annotated (#0..#1)");
+    CHECK(elided[0]->offset == all[0]->offset);
+    CHECK(elided[0]->offset + elided[0]->length == all[2]->offset);
+    CHECK(elided[1]->detail == "1 key not annotated (#5..#5)");
+    CHECK(elided[1]->offset == all[5]->offset);
+    CHECK(elided[1]->length == all[5]->length);  // the TTL hint is elided with its key
+    Find(a, kSpanChecksum, "(matches)");
+
+    // No entries at all, and a window cut short by damage inside an elided entry.
+    window.max_entries = 0;
+    const RdbAnnotation none = AnnotateRdb(file, window);
+    CheckTiling(none);
+    CHECK(WithLabel(none, kSpanEntry).empty());
+    Find(none, kSpanElided, "6 keys not annotated (#0..#5)");
+    window.first_entry = 0;
+    window.max_entries = 1;
+    const RdbAnnotation cut = AnnotateRdb(file.substr(0, all[3]->offset + 5), window);
+    REQUIRE_FALSE(cut.error.ok());
+    CheckTiling(cut);
+    CHECK(WithLabel(cut, kSpanEntry).size() == 1);
+    Find(cut, kSpanElided, "3 keys not annotated (#1..#3)");
+    CHECK(cut.spans.back().label == kSpanUnread);
+  }
+
   TEST_CASE("UtcText names the calendar day and time, before 1970 and on leap days too") {
     CHECK(UtcText(0) == "1970-01-01 00:00:00.000 UTC");
     CHECK(UtcText(-1) == "1969-12-31 23:59:59.999 UTC");
@@ -478,6 +524,7 @@ TEST_SUITE("rdb annotate") {
       const RdbAnnotation a = AnnotateRdb(file);
       const nlohmann::json doc = nlohmann::json::parse(AnnotationJson(a));
       CHECK(doc.at("size") == file.size());
+      CHECK(doc.at("entries") == a.entries);
       REQUIRE(doc.at("spans").size() == a.spans.size());
       for (size_t i = 0; i < a.spans.size(); ++i) {
         const nlohmann::json& s = doc.at("spans")[i];
