@@ -37,7 +37,7 @@ export function mountDisk(panel, store, actions) {
     drawFiles(store.state.lab?.files ?? []);
     const content = new Uint8Array(await chosen.arrayBuffer());
     const file = { name: chosen.name, written: content.length, durable: content.length };
-    await mountInspector(view, file, () => actions.worker.engine("annotateRdb", content), content);
+    await mountInspector(view, file, (first, count) => actions.worker.engine("annotateRdb", content, first, count), content);
   });
   panel.append(h("div", { class: "disk-grid" },
     h("div", null, table, h("p", { class: "empty" },
@@ -104,7 +104,7 @@ export function mountDisk(panel, store, actions) {
       return;
     }
     if (/\.rdb$/.test(file.name)) {
-      await mountInspector(view, file, () => lab.annotate(file.name), content);
+      await mountInspector(view, file, (first, count) => lab.annotate(file.name, first, count), content);
     } else if (/\.manifest$/.test(file.name)) {
       drawText(view, file, content, "The manifest: which BASE and INCR files make up the AOF, in order.");
     } else {

@@ -11,28 +11,38 @@
 
 import { bytes, h, num, replace } from "../dom.js";
 
-// Bytes drawn at a time, and items listed at most (a 100k-key dump has
-// hundreds of thousands): the rest is a click away.
+// Bytes drawn at a time, and keys annotated at a time (a 100k-key dump has
+// hundreds of thousands of items; the engine lists a window of entries and
+// sums up the rest as "elided" spans): the rest is a click away.
 const WINDOW = 4096;
-const MAX_ITEMS = 1500;
+const ENTRIES = 250;
 const ROW = 16;
 
 /**
  * @param {HTMLElement} view
  * @param {{ name: string, written: number, durable: number }} file
- * @param {() => Promise<{ spans: Array<{offset: number, length: number, depth: number, label: string, detail: string}>,
- *                         error: string | null, size: number }>} annotate
+ * @param {(first: number, count: number) => Promise<{ spans: Array<{offset: number, length: number,
+ *            depth: number, label: string, detail: string}>, error: string | null, size: number,
+ *            entries: number }>} annotate  the engine's annotation, entries first .. first + count - 1
  * @param {Uint8Array} content
+ * @param {number} [firstEntry]
  */
-export async function mountInspector(view, file, annotate, content) {
+export async function mountInspector(view, file, annotate, content, firstEntry = 0) {
   let annotation;
   try {
-    annotation = await annotate();
+    annotation = await annotate(firstEntry, ENTRIES);
   } catch (e) {
     replace(view, h("h3", { class: "mono" }, file.name), h("p", { class: "empty" }, `No annotation: ${e.message}`));
     return;
   }
   const spans = annotation.spans;
+  const goto = (first) => mountInspector(view, file, annotate, content, first);
+  const entryPages = annotation.entries > ENTRIES ? h("p", { class: "empty" },
+    `Keys ${num(firstEntry + 1)}–${num(Math.min(annotation.entries, firstEntry + ENTRIES))} of ${num(annotation.entries)} annotated. `,
+    firstEntry > 0 ? h("button", { type: "button", class: "btn small", on: { click: () => goto(Math.max(0, firstEntry - ENTRIES)) } }, "Earlier keys") : null,
+    " ",
+    firstEntry + ENTRIES < annotation.entries
+      ? h("button", { type: "button", class: "btn small", on: { click: () => goto(firstEntry + ENTRIES) } }, "Later keys") : null) : null;
   let start = 0;
   let current = -1;
   const hex = h("pre", { class: "hex-bytes", "aria-hidden": "true" });
@@ -40,7 +50,7 @@ export async function mountInspector(view, file, annotate, content) {
     "aria-label": `What the bytes of ${file.name} are`, "aria-activedescendant": "" });
   const more = h("p", { class: "empty" });
 
-  const items = spans.slice(0, MAX_ITEMS).map((s, i) => {
+  const items = spans.map((s, i) => {
     const li = h("li", { id: `span-${i}`, role: "option", "aria-selected": "false",
       on: { click: () => pick(i, true) } },
     h("span", { class: "at" }, `0x${s.offset.toString(16).padStart(6, "0")}`),
@@ -129,8 +139,9 @@ export async function mountInspector(view, file, annotate, content) {
   replace(view,
     h("h3", { class: "mono" }, file.name, " ", durableNote),
     annotation.error ? h("p", { class: "broken" }, `The engine stops reading here: ${annotation.error}`) : null,
-    h("p", { class: "empty" }, `${num(spans.length)} items in ${bytes(content.length)}`,
-      spans.length > MAX_ITEMS ? ` (the first ${num(MAX_ITEMS)} listed)` : "", ". Select an item to see its bytes."),
+    h("p", { class: "empty" }, `${num(annotation.entries)} keys in ${bytes(content.length)}. ` +
+      "Select an item (or point at a byte) to see which bytes are which."),
+    entryPages,
     h("div", { class: "hex" }, h("div", null, hex, more), list));
   drawHex();
 }

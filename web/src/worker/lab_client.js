@@ -107,7 +107,8 @@ export class RemoteLab {
   clock(action, value) { return this._call("clock", action, value); }
   files() { return this._call("files"); }
   readFile(name) { return this._call("readFile", name); }
-  annotate(name) { return this._call("annotate", name); }
+  /** The engine's annotation of an RDB file, entries first .. first + count - 1. */
+  annotate(name, first, count) { return this._call("annotate", name, first, count); }
   /** An order-independent digest of the keyspace (hex): equal digests, equal data. */
   digest() { return this._call("digest"); }
   close() { return this._call("close"); }

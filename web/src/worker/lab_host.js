@@ -251,9 +251,12 @@ export class LabHost {
     return this.lab.readFile(name);
   }
 
-  /** The engine's annotation of an RDB file (or an AOF's RDB preamble). */
-  annotate(name) {
-    return JSON.parse(this.lab.engineModule.annotateRdb(this.lab.readFile(name)));
+  /**
+   * The engine's annotation of an RDB file (or an AOF's RDB preamble),
+   * listing entries first .. first + count - 1 (core/persist/rdb_annotate.h).
+   */
+  annotate(name, first = 0, count = 0xffffffff) {
+    return JSON.parse(this.lab.engineModule.annotateRdbWindow(this.lab.readFile(name), first, count));
   }
 
   snapshot() {

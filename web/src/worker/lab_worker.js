@@ -41,7 +41,7 @@ async function engineCall(fn, args) {
   if (!ENGINE_FUNCTIONS.has(fn)) throw new Error(`unknown engine function ${fn}`);
   toolEngine ??= instantiateEngine();
   const engine = await toolEngine;
-  if (fn === "annotateRdb") return JSON.parse(engine.annotateRdb(args[0]));
+  if (fn === "annotateRdb") return JSON.parse(engine.annotateRdbWindow(args[0], args[1] ?? 0, args[2] ?? 0xffffffff));
   if (fn === "dotCommands") return JSON.parse(engine.Lab.dotCommands());
   if (fn === "parseLine") return JSON.parse(engine.Lab.parseLine(args[0]));
   return engine.Lab[fn](...args);
