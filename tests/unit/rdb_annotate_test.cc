@@ -9,11 +9,13 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,7 +78,8 @@ void CheckTiling(const RdbAnnotation& a) {
     CAPTURE(s.label);
     CHECK(s.length > 0);
     CHECK(InVocabulary(s.label));
-    for (char c : s.detail) CHECK((c >= 0x20 && c < 0x7F));
+    CHECK(std::all_of(s.detail.begin(), s.detail.end(),
+                      [](char c) { return c >= 0x20 && c < 0x7F; }));
     REQUIRE(s.depth >= 0);
     REQUIRE(static_cast<size_t>(s.depth) <= stack.size());
     while (stack.size() > static_cast<size_t>(s.depth)) close();
@@ -440,6 +443,28 @@ TEST_SUITE("rdb annotate") {
     // "CRC64 0x<16 digits>": the computed CRC is still the good file's.
     const std::string good = Find(whole, kSpanChecksum, "(matches)").detail;
     CHECK(crc.detail.substr(0, 24) == good.substr(0, 24));
+  }
+
+  TEST_CASE("random byte damage never breaks the tiling and always gives the loader's verdict") {
+    const std::string full = ReadTestdata("redis7_types.rdb");
+    std::mt19937_64 rng(31);
+    int failures = 0;
+    for (int round = 0; round < 300; ++round) {
+      std::string damaged = full;
+      const size_t at = rng() % full.size();
+      damaged[at] = static_cast<char>(rng() & 0xFF);
+      CAPTURE(at);
+      const RdbAnnotation a = AnnotateRdb(damaged);
+      Keyspace ks;
+      Result<RdbLoadResult> plain = LoadRdb(damaged, 0, Config(), &ks);
+      REQUIRE(a.error.ok() == plain.ok());
+      if (!plain.ok()) {
+        CHECK(a.error.message() == plain.status().message());
+        ++failures;
+      }
+      CheckTiling(a);
+    }
+    CHECK(failures > 250);  // the checksum catches what the structure does not
   }
 
   TEST_CASE("an AOF file with an RDB preamble ends in one aof-tail span") {
