@@ -90,6 +90,7 @@ class SimDisk::SimFile final : public WritableFile {
   Status WriteAt(uint64_t offset, std::string_view data) override {
     PLAB_RETURN_IF_ERROR(CheckWritable());
     disk_->MarkDirty(*inode_);
+    disk_->counters_.bytes_written += data.size();
     std::string& w = inode_->written;
     // Writing past the end leaves a hole of zeros, as pwrite(2) does.
     if (w.size() < offset + data.size()) w.resize(offset + data.size(), '\0');
@@ -249,6 +250,7 @@ Result<std::vector<std::string>> SimDisk::List(std::string_view dir) {
 // --- Durability --------------------------------------------------------------
 
 std::shared_ptr<SyncTicket> SimDisk::SyncInode(const std::shared_ptr<Inode>& inode) {
+  ++counters_.file_syncs;
   if (fail_sync_) {
     fail_sync_ = false;
     return std::make_shared<DoneTicket>(sync_fault_);
@@ -270,6 +272,7 @@ std::shared_ptr<SyncTicket> SimDisk::SyncInode(const std::shared_ptr<Inode>& ino
 
 std::shared_ptr<SyncTicket> SimDisk::SyncDir(std::string_view dir) {
   if (!DirExists(dir)) return std::make_shared<DoneTicket>(NoSuchFile(dir));
+  ++counters_.dir_syncs;
   if (fail_sync_) {
     fail_sync_ = false;
     return std::make_shared<DoneTicket>(sync_fault_);

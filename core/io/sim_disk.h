@@ -174,6 +174,17 @@ class SimDisk final : public Disk {
   // Every file path in the current table, sorted.
   std::vector<std::string> AllFiles() const;
 
+  // What the engine asked of the disk since the SimDisk was made (crashes
+  // don't reset it), for the playground's compare mode: syncs issued
+  // (including ones a fault failed; writeback is not a sync) and bytes
+  // passed to Append/WriteAt (Truncate's zero fill is not counted).
+  struct Counters {
+    uint64_t file_syncs = 0;  // fsync(2) on a file
+    uint64_t dir_syncs = 0;   // fsync(2) on a directory
+    uint64_t bytes_written = 0;
+  };
+  const Counters& counters() const { return counters_; }
+
  private:
   struct Inode;
   struct PendingSync;
@@ -212,6 +223,7 @@ class SimDisk final : public Disk {
   uint64_t next_inode_id_ = 1;
   bool journaling_ = false;
   std::vector<DurableOp> journal_;
+  Counters counters_;
 };
 
 }  // namespace plab

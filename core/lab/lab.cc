@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/cmd/command.h"
 #include "core/server/config_registry.h"
 
 namespace plab {
@@ -13,6 +14,11 @@ namespace {
 // of Redis's event loop, where the fork-less snapshot advances).
 constexpr int64_t kTickBackgroundUs = 8000;
 
+// How often Tick lets the promise check forget writes it no longer needs
+// (a pass over the recent writes; the windows are >= 1 s anyway).
+constexpr int64_t kForgetEveryMs = 1000;
+constexpr int64_t kKeepAckedMs = 10000;
+
 }  // namespace
 
 int64_t LabClock::MonotonicMicros() const {
@@ -21,7 +27,7 @@ int64_t LabClock::MonotonicMicros() const {
       .count();
 }
 
-Lab::Lab(int64_t start_ms) : clock_(start_ms * 1000) {}
+Lab::Lab(int64_t start_ms) : clock_(start_ms * 1000), acks_(&clock_, start_ms) {}
 
 Lab::~Lab() = default;
 
@@ -56,22 +62,94 @@ Status Lab::StartEngine(RecoveryReport* report) {
   last_cron_ms_ = clock_.NowMillis();
   Status s = engine_->Recover(report);
   if (!s.ok()) {
-    StopEngine("recovery failed: " + s.message());
+    StopEngine("recovery failed: " + s.message(), "", CrashKind::kProcess);
     return s;
   }
+  // Until a save completes, what is on disk is what was just loaded.
+  save_start_ms_ = clock_.NowMillis();
+  bgsave_start_ms_ = -1;
+  last_save_time_s_ = engine_->server().rdb().info().last_save_time_s;
   state_ = State::kRunning;
   down_reason_.clear();
+  // Listening starts after loading: replaying the AOF is not a write.
+  UpdateListening(/*new_engine=*/true);
   return Status::Ok();
 }
 
+// Nothing is written while the engine is down, so listening continues
+// across a restart when both engines listen.
+void Lab::UpdateListening(bool new_engine) {
+  Server& server = engine_->server();
+  const bool want = PromisesAnything(server.config(),
+                                     server.aof().state() == AofPersistence::State::kWaitRewrite);
+  if (want == listening_ && !new_engine) return;
+  server.set_write_listener(want ? &acks_ : nullptr);
+  // What was written while nobody listened is unknown: count from now.
+  if (want && !listening_) acks_.ForgetBefore(clock_.NowMillis());
+  listening_ = want;
+}
+
 // The engine's memory is gone. If it was serving, its keys are
-// fingerprinted first: what the next Restart() diffs against. (A failed
-// recovery stops an engine that never served; the old fingerprint stays.)
-void Lab::StopEngine(std::string reason) {
-  if (state_ == State::kRunning) before_crash_ = FingerprintKeyspace(engine_->server().keyspace());
+// fingerprinted first and its promise is taken: what the next Restart()
+// diffs and checks against. (A failed recovery stops an engine that never
+// served; the old fingerprint and promise stay.)
+void Lab::StopEngine(std::string reason, std::string_view stop, CrashKind kind) {
+  if (state_ == State::kRunning) {
+    NoteSaves();
+    stopped_promise_ = Promise(kind);
+    stopped_promise_.stop = std::string(stop);
+    stopped_promise_.stop_ms = clock_.NowMillis();
+    stopped_appendonly_ = engine_->server().config().appendonly;
+    before_crash_ = FingerprintKeyspace(engine_->server().keyspace(), clock_.NowMillis());
+  }
   engine_.reset();
   state_ = State::kDown;
   down_reason_ = std::move(reason);
+}
+
+LossPromise Lab::Promise(std::optional<CrashKind> crash) const {
+  if (engine_ == nullptr) return PromiseOf(config_, crash);
+  Server& server = engine_->server();
+  PromiseContext context;
+  context.aof_waiting_rewrite = server.aof().state() == AofPersistence::State::kWaitRewrite;
+  context.save_start_ms = save_start_ms_;
+  return PromiseOf(server.config(), crash, context);
+}
+
+void Lab::NoteSaves() {
+  const RdbPersistence& rdb = engine_->server().rdb();
+  const int64_t now = clock_.NowMillis();
+  if (rdb.bgsave_in_progress() && bgsave_start_ms_ < 0) bgsave_start_ms_ = now;
+  // Every completed save (SAVE, BGSAVE, the ones of FLUSHALL, SHUTDOWN and
+  // DEBUG RELOAD) sets lastsave; a failed or killed one leaves it. Two
+  // completions within one second look like one: the earlier start is
+  // kept, which only makes the check more lenient.
+  if (rdb.info().last_save_time_s != last_save_time_s_) {
+    last_save_time_s_ = rdb.info().last_save_time_s;
+    // A BGSAVE seen running and now gone finished (the snapshot is of its
+    // start); otherwise a foreground save ran in this batch, at `now`.
+    const bool background = bgsave_start_ms_ >= 0 && !rdb.bgsave_in_progress();
+    save_start_ms_ = std::max(save_start_ms_, background ? bgsave_start_ms_ : now);
+    if (!engine_->server().config().appendonly) ForgetPromisedWrites();
+  }
+  if (!rdb.bgsave_in_progress()) bgsave_start_ms_ = -1;
+}
+
+// A power loss is what a setup promises least about, so what it can no
+// longer lose nothing can. Under "none" nothing is checked. The last
+// kKeepAckedMs are kept anyway, so that a broken promise can say how old
+// the lost write was ("written 5.0 s before ...").
+void Lab::ForgetPromisedWrites() {
+  const int64_t now = clock_.NowMillis();
+  last_forget_ms_ = now;
+  const LossPromise p = Promise(CrashKind::kPower);
+  const bool all = p.kind == LossPromise::Kind::kNoLoss || p.kind == LossPromise::Kind::kNone;
+  const int64_t promised_before = all ? now : p.PromisedUpTo(now) + 1;
+  acks_.ForgetBefore(std::min(promised_before, now - kKeepAckedMs));
+}
+
+int64_t Lab::CronPeriod() const {
+  return CronPeriodMs(engine_ != nullptr ? engine_->server().config().hz : config_.hz);
 }
 
 std::string Lab::RunBatch(std::vector<Command>& commands) {
@@ -79,11 +157,15 @@ std::string Lab::RunBatch(std::vector<Command>& commands) {
   Server& server = engine_->server();
   Client* client = engine_->default_client();
   client->output.clear();
+  acks_.BeginBatch();
   for (Command& command : commands) {
     if (!command.error.empty()) {
       client->output += "-" + command.error + "\r\n";
     } else {
+      const bool debug = !command.argv.empty() && EqualsIgnoreCase(command.argv[0], "debug");
+      acks_.set_uncovered(debug);
       server.Execute(client, command.argv);
+      acks_.set_uncovered(false);
     }
     // QUIT and the cross-protocol guard ask to close the connection; the
     // lab's client is the page itself, so it stays.
@@ -91,13 +173,20 @@ std::string Lab::RunBatch(std::vector<Command>& commands) {
     if (server.shutdown_requested()) break;
   }
   server.BeforeSleep();
+  acks_.EndBatch();
   std::string out;
   out.swap(client->output);
   if (server.aof().fatal()) {
-    // Redis exits on a failed write or fsync under appendfsync always.
-    StopEngine("the AOF could not be written or fsynced (appendfsync always): the server exited");
+    // Redis exits on a failed write or fsync under appendfsync always,
+    // before answering: this batch was never acknowledged.
+    acks_.DisownLastBatch();
+    StopEngine("the AOF could not be written or fsynced (appendfsync always): the server exited",
+               "exit", CrashKind::kProcess);
   } else if (server.shutdown_requested()) {
-    StopEngine("SHUTDOWN");
+    StopEngine("SHUTDOWN", "SHUTDOWN", CrashKind::kProcess);
+  } else {
+    NoteSaves();
+    UpdateListening();
   }
   return out;
 }
@@ -110,11 +199,12 @@ void Lab::RunCronStep() {
   if (engine_ == nullptr) return;
   engine_->Cron();
   engine_->BeforeSleep();
+  NoteSaves();
 }
 
 void Lab::Tick(int64_t now_ms) {
   if (now_ms <= clock_.NowMillis()) return;
-  const int64_t period = std::max<int64_t>(1, 1000 / std::max<int64_t>(1, config_.hz));
+  const int64_t period = CronPeriod();
   int64_t next = last_cron_ms_ + period;
   if ((now_ms - next) / period > kMaxTickSteps) next = now_ms - kMaxTickSteps * period;
   for (; next <= now_ms && state_ == State::kRunning; next += period) {
@@ -128,6 +218,9 @@ void Lab::Tick(int64_t now_ms) {
     return;
   }
   engine_->server().BackgroundWork(kTickBackgroundUs);
+  NoteSaves();
+  UpdateListening();  // a rewrite that turned the AOF on may have finished
+  if (now_ms - last_forget_ms_ >= kForgetEveryMs) ForgetPromisedWrites();
 }
 
 void Lab::Crash(CrashKind kind, uint64_t seed) {
@@ -135,7 +228,7 @@ void Lab::Crash(CrashKind kind, uint64_t seed) {
   const char* what = kind == CrashKind::kProcess ? "process crash"
                      : kind == CrashKind::kPower ? "power loss"
                                                  : "power loss with torn writes";
-  StopEngine(what);
+  StopEngine(what, what, kind);
   disk_.Crash(kind, seed);
 }
 
@@ -144,13 +237,53 @@ Status Lab::Restart(RecoveryReport* report, KeyspaceDiff* diff) {
   if (state_ == State::kRunning) {
     // A clean restart: what SHUTDOWN does before the process exits.
     engine_->server().PrepareForShutdown(/*save=*/false, /*nosave=*/false);
-    StopEngine("restart");
+    StopEngine("restart", "shutdown", CrashKind::kProcess);
   }
   Status s = StartEngine(report);
   if (s.ok() && diff != nullptr) {
-    *diff = DiffKeyspaces(before_crash_, FingerprintKeyspace(engine_->server().keyspace()));
+    const int64_t now = clock_.NowMillis();
+    DiffOptions options;
+    options.after_ms = now;
+    options.promise = stopped_promise_;
+    if (stopped_appendonly_ != config_.appendonly) {
+      options.promise->kind = LossPromise::Kind::kNone;
+      options.promise->sentence =
+          std::string("This restart loads the ") + (config_.appendonly ? "AOF" : "RDB file") +
+          " but the server that stopped was writing the " +
+          (stopped_appendonly_ ? "AOF" : "RDB file") +
+          " (CONFIG SET appendonly does not outlive a restart), so no promise applies.";
+    }
+    const LossPromise& promise = *options.promise;
+    options.judge = [this, &promise](int db, const std::string& key) -> std::string {
+      const std::optional<AckTracker::Write> w = acks_.LastWrite(db, key);
+      if (w && !w->covered) return "";
+      return BrokenPromiseReason(promise, w ? std::optional<int64_t>(w->time_ms) : std::nullopt,
+                                 acks_.horizon_ms());
+    };
+    *diff = DiffKeyspaces(before_crash_, FingerprintKeyspace(engine_->server().keyspace(), now),
+                          options);
   }
   return s;
+}
+
+Lab::DiskStats Lab::Stats() const {
+  DiskStats out;
+  const SimDisk::Counters& c = disk_.counters();
+  out.fsyncs = c.file_syncs;
+  out.dir_syncs = c.dir_syncs;
+  out.bytes_written = c.bytes_written;
+  for (const FileEntry& f : Files()) {
+    ++out.files;
+    out.written_bytes += f.written;
+    out.durable_bytes += f.durable;
+  }
+  return out;
+}
+
+uint64_t Lab::KeyspaceDigest() const {
+  if (state_ != State::kRunning) return 0;
+  return plab::KeyspaceDigest(
+      FingerprintKeyspace(engine_->server().keyspace(), clock_.NowMillis()));
 }
 
 std::vector<Lab::FileEntry> Lab::Files() const {

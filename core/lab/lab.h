@@ -15,6 +15,14 @@
 //     batch's replies until its mirror has committed — which is exactly
 //     Redis's "reply after fsync" for appendfsync always.
 //
+// The lab also checks what it shows. Every persistence setup promises a
+// bound on what a crash may lose (core/lab/promise.h); the lab hears about
+// every write (Server::WriteListener) and remembers, for the writes that
+// bound may still lose, when each key was last acknowledged. Restart()'s
+// diff then lists as `broken` any lost, changed or returned key whose last
+// acknowledged write was old enough to be promised. Normal runs report
+// none; an injected disk fault can make one appear.
+//
 // States: kNew (Open not called yet), kRunning, kDown (crashed, SHUTDOWN,
 // a fatal AOF error, or a restart whose recovery failed). Commands are only
 // accepted while running; files can always be inspected.
@@ -24,6 +32,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,6 +42,7 @@
 #include "core/io/clock.h"
 #include "core/io/sim_disk.h"
 #include "core/lab/keyspace_diff.h"
+#include "core/lab/promise.h"
 #include "core/server/recovery_report.h"
 #include "core/util/log_sink.h"
 #include "core/util/status.h"
@@ -105,8 +115,9 @@ class Lab {
   std::string RunBatch(std::vector<Command>& commands);
 
   // Moves virtual time to `now_ms` (never backwards), running serverCron,
-  // kernel writeback and background saving every 1000/hz ms of virtual time
-  // on the way, so everysec fsyncs happen once per virtual second however
+  // kernel writeback and background saving every CronPeriodMs(hz) ms of
+  // virtual time on the way (hz as the running engine has it, so CONFIG SET
+  // hz applies), so everysec fsyncs happen once per virtual second however
   // the clock is driven. A jump of more than kMaxTickSteps periods runs the
   // last kMaxTickSteps of them.
   void Tick(int64_t now_ms);
@@ -126,8 +137,39 @@ class Lab {
   // Starts the engine again with startup recovery. When running, it is a
   // clean restart first (Redis's SHUTDOWN: final AOF flush, a save when
   // save points are set). `diff` compares the keys before the crash (or
-  // shutdown) with the keys recovered.
+  // shutdown) with the keys recovered, and checks each difference against
+  // the promise of the setup that stopped (diff->promise, diff->broken).
+  // When the restart loads from another source than the stopped server
+  // wrote (CONFIG SET appendonly is not kept across restarts, as in Redis
+  // without CONFIG REWRITE), the promise is "none" and says why.
   Status Restart(RecoveryReport* report, KeyspaceDiff* diff);
+
+  // The loss promise of the running setup (CONFIG SET changes it): for a
+  // crash of `crash`'s kind, or in general (nullopt) — whose `sentence` is
+  // what the persistence panel shows. When not running, the startup
+  // config's.
+  LossPromise Promise(std::optional<CrashKind> crash = std::nullopt) const;
+
+  // What the disk has done since the lab was made, for compare mode:
+  // syncs and bytes written are cumulative (crashes don't reset them);
+  // files and bytes are the current files (as Files() lists them).
+  struct DiskStats {
+    uint64_t fsyncs = 0;         // fsync(2) of a file
+    uint64_t dir_syncs = 0;      // fsync(2) of a directory
+    uint64_t bytes_written = 0;  // passed to write(2) (appends and writes)
+    uint64_t files = 0;
+    uint64_t written_bytes = 0;  // of the files now (page cache)
+    uint64_t durable_bytes = 0;  // of the files now (what a power loss keeps)
+  };
+  DiskStats Stats() const;
+
+  // One 64-bit, order-independent digest of the running engine's live
+  // keyspace (db, name, type and content of each key; TTLs are not
+  // included): equal digests mean equal data sets, so a host can tell
+  // which acknowledged prefix of a workload a recovered lab holds by
+  // comparing with digests a crash-free lab took after each batch. 0 when
+  // not running (no data set digests to 0). Costs a pass over every key.
+  uint64_t KeyspaceDigest() const;
 
   State state() const { return state_; }
   // Why the lab is down ("power crash", "SHUTDOWN", the recovery error ...).
@@ -144,11 +186,26 @@ class Lab {
   // queries by the host.
   Engine* engine() { return engine_.get(); }
   SimDisk& disk() { return disk_; }
+  // The acknowledged-write record behind the promise check (for tests).
+  const AckTracker& acks() const { return acks_; }
 
  private:
   Status StartEngine(RecoveryReport* report);
-  void StopEngine(std::string reason);
+  // Stops a running engine as `stop` ("power loss", "SHUTDOWN" ...); what
+  // the disk keeps is that of `kind` (a clean stop keeps the page cache,
+  // as a process crash does).
+  void StopEngine(std::string reason, std::string_view stop, CrashKind kind);
   void RunCronStep();
+  // Notices saves that started or completed since the last call (polled
+  // after every batch and cron step, which is when they can happen; the
+  // virtual clock does not move within one, so the times are exact).
+  void NoteSaves();
+  // Forgets the writes the current promise can no longer lose.
+  void ForgetPromisedWrites();
+  // Listens to writes only while the setup promises something (CONFIG SET
+  // may change that at any batch): "none" costs nothing.
+  void UpdateListening(bool new_engine = false);
+  int64_t CronPeriod() const;
 
   LabClock clock_;
   SimDisk disk_{&clock_};
@@ -160,6 +217,15 @@ class Lab {
   KeyspaceFingerprint before_crash_;
   int64_t last_cron_ms_ = 0;
   std::vector<LabLogLine> log_;
+  // The promise check.
+  AckTracker acks_;
+  LossPromise stopped_promise_;      // of the server that stopped last
+  bool stopped_appendonly_ = false;  // what it was writing
+  int64_t save_start_ms_ = 0;        // start of the last completed save
+  int64_t bgsave_start_ms_ = -1;     // start of the running BGSAVE, -1: none
+  int64_t last_save_time_s_ = 0;     // RdbInfo::last_save_time_s last seen
+  int64_t last_forget_ms_ = 0;
+  bool listening_ = false;
 };
 
 }  // namespace plab

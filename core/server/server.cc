@@ -332,6 +332,8 @@ void Server::TouchKey(int db, std::string_view key) {
 }
 
 void Server::TouchAllWatchedInDb(int db) {
+  // Every caller (FLUSHDB, FLUSHALL, DEBUG RELOAD) replaces `db` wholesale next.
+  if (write_listener_ != nullptr) write_listener_->OnDbWrite(db);
   // touchAllWatchedKeysInDb(): only keys that exist are invalidated.
   for (auto& [wkey, clients] : watched_keys_) {
     int kdb = static_cast<unsigned char>(wkey[0]);
@@ -343,6 +345,8 @@ void Server::TouchAllWatchedInDb(int db) {
 }
 
 void Server::TouchWatchedOnSwap(int emptied, int replaced_with) {
+  // SWAPDB calls this for each side before it swaps.
+  if (write_listener_ != nullptr) write_listener_->OnDbWrite(emptied);
   // Existence is a raw table lookup (dictFind), so nothing expires here.
   const Dict<Value>& now_there = keyspace_.keys(emptied);
   const Dict<Value>& coming = keyspace_.keys(replaced_with);
@@ -375,6 +379,7 @@ void Server::TouchWatchedOnSwap(int emptied, int replaced_with) {
 void Server::OnBeforeWrite(int db, std::string_view key) {
   rdb_.BeforeWrite(db, key);
   aof_.BeforeWrite(db, key);
+  if (write_listener_ != nullptr) write_listener_->OnKeyWrite(db, key);
 }
 
 void Server::ReplaceKeyspace(Keyspace&& fresh) {

@@ -125,6 +125,22 @@ class Server final : private KeyObserver {
   // Cron() calls it; a transport may call it when the disk reports progress.
   void ResumeBlockedClients();
 
+  // Told about every write to the dataset, for a host that tracks when
+  // each key last changed (the lab's check of a persistence setup's loss
+  // promise). OnKeyWrite comes with KeyObserver::OnBeforeWrite: a command
+  // modifying, replacing or deleting `key`, expiry deleting it. OnDbWrite
+  // comes where whole databases change without per-key calls: FLUSHDB,
+  // FLUSHALL and DEBUG RELOAD (db -1: every database), and SWAPDB (once
+  // for each of its two databases). Not owned; unset (plab serve) it costs
+  // one branch per write.
+  class WriteListener {
+   public:
+    virtual ~WriteListener() = default;
+    virtual void OnKeyWrite(int db, std::string_view key) = 0;
+    virtual void OnDbWrite(int db) = 0;
+  };
+  void set_write_listener(WriteListener* listener) { write_listener_ = listener; }
+
   // Log lines (Redis's "DB saved on disk" ...) go to `sink`.
   void set_log_sink(LogSink sink) { log_sink_ = std::move(sink); }
   void Log(LogLevel level, std::string_view message) const {
@@ -193,11 +209,13 @@ class Server final : private KeyObserver {
   // signalModifiedKey(): invalidates WATCHes on (db, key).
   void TouchKey(int db, std::string_view key);
   // FLUSHDB/FLUSHALL: touches watched keys that exist in db (-1: all dbs).
+  // Also tells the write listener that db is about to change wholesale.
   void TouchAllWatchedInDb(int db);
   // SWAPDB, before swapping: touchAllWatchedKeysInDb(emptied, replaced_with).
   // Watched keys of `emptied` that exist there or in `replaced_with` are
   // touched, except where expiry means no logical change (Redis's
-  // watchedKey.expired rules). Never expires keys itself.
+  // watchedKey.expired rules). Never expires keys itself. Also tells the
+  // write listener that `emptied` changes wholesale.
   void TouchWatchedOnSwap(int emptied, int replaced_with);
   // Runs a queued transaction (EXEC's body).
   void ExecTransaction(Client* client, ReplyBuilder& reply);
@@ -235,6 +253,7 @@ class Server final : private KeyObserver {
   RdbPersistence rdb_{*this, disk_};
   AofPersistence aof_{*this, disk_};
   LogSink log_sink_;
+  WriteListener* write_listener_ = nullptr;
   CommandTable commands_;
   ServerStats stats_;
   std::map<uint64_t, std::unique_ptr<Client>> clients_;
