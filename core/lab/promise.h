@@ -15,14 +15,18 @@
 //       in its second (aof.c's `server.unixtime > aof_last_fsync`); else by
 //       the first beforeSleep in a later second, which an idle server
 //       reaches at the first cron step (Lab::Tick runs one every P ms)
-//       after the second ends: at most 1000 + P - 1 ms after the write.
-//       Redis's "up to 2 s" comes from postponing the write while a slow
-//       background fsync runs; the lab's SimDisk completes syncs at once,
-//       so that never happens here (the UI sentence gives both).
+//       after the second ends: at most 1000 + P - 1 ms after the write, so
+//       a write a power loss takes is at most 1000 + P - 2 ms old (1098 ms
+//       at hz 10: tests/unit/promise_test.cc loses one that old, never an
+//       older one). Redis's "up to 2 s" comes from postponing the write
+//       while a slow background fsync runs; the lab's SimDisk completes
+//       syncs at once, so that never happens here (the UI sentence gives
+//       both).
 //     no, power loss: writes acknowledged less than 30000 + P ms before it:
 //       SimDisk::Writeback makes an inode durable once it has been dirty
 //       for kDirtyExpireMs (30 s, Linux's dirty_expire_centisecs) and Tick
-//       runs the flusher at each cron step.
+//       runs the flusher at each cron step: a lost write is at most
+//       30000 + P - 2 ms old.
 //     no-appendfsync-on-rewrite yes: always and everysec skip their fsyncs
 //       while a BGSAVE or rewrite runs, so they promise what `no` does.
 //     appendonly yes set at runtime, first rewrite not finished: nothing
@@ -123,9 +127,11 @@ std::string BrokenPromiseReason(const LossPromise& promise, std::optional<int64_
 
 // When each key was last written, for the writes the current promise may
 // still lose. Attached to a Server as its write listener. Writes older than
-// the horizon are forgotten (ForgetBefore): a key absent here was last
-// written before horizon_ms(), or never since the lab opened. Costs one
-// hash lookup per written key; an insert (one string) per new key.
+// the horizon are forgotten (ForgetBefore; the lab keeps the last 10 s as
+// well, so a broken promise can say how old its write was): a key absent
+// here was last written before horizon_ms(), or never since the lab
+// opened. Costs one hash and probe per written key, plus appending its
+// name for a new key; about as much as the keyspace's own insert.
 class AckTracker final : public Server::WriteListener {
  public:
   struct Write {
