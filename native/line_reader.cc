@@ -15,6 +15,7 @@
 #include <editline/readline.h>
 
 #include "core/cmd/command_table.h"
+#include "core/lab/lab_shell.h"
 
 namespace plab {
 namespace {
@@ -62,29 +63,50 @@ char* Dup(std::string_view s) {
   return p;
 }
 
-// rl_attempted_completion_function: returns the malloc'ed array readline
-// expects (longest common prefix first, then every match, then NULL).
-// Completion applies to the first word, or to the topic after "help ".
-char** Complete(const char* text, int start, int /*end*/) {
-  rl_attempted_completion_over = 1;  // never fall back to file names
-  std::string_view before(rl_line_buffer, static_cast<size_t>(start));
+// What TAB may offer for the word `typed`, given the text before it:
+// command names at the start of a line, help topics after "help ", and
+// the lab's dot-commands and their first words (".crash p" -> power,
+// process).
+std::vector<std::string> Candidates(std::string_view before, std::string_view typed) {
+  std::vector<std::string> out;
   const size_t first = before.find_first_not_of(' ');
   const bool at_start = first == std::string_view::npos;
-  const bool after_help = !at_start && StartsWithNoCase(before.substr(first), "help ") &&
-                          before.find_first_not_of(' ', first + 5) == std::string_view::npos;
-  if (!at_start && !after_help) return nullptr;
-  const std::string_view typed(text);
-  const bool lower = !typed.empty() && std::islower(static_cast<unsigned char>(typed[0]));
-  std::vector<std::string> matches;
+  if (at_start && !typed.empty() && typed[0] == '.') {
+    for (const DotVerbInfo& verb : DotVerbs()) out.emplace_back(verb.name);
+    return out;
+  }
+  const std::string_view word =
+      at_start ? std::string_view() : before.substr(first, before.find(' ', first) - first);
+  const bool only_word =
+      !at_start && before.find_first_not_of(' ', first + word.size()) == std::string_view::npos;
+  if (only_word && !word.empty() && word[0] == '.') {
+    for (std::string_view w : DotCommandWords(word)) out.emplace_back(w);
+    return out;
+  }
+  const bool after_help = only_word && (StartsWithNoCase(word, "help") && word.size() == 4);
+  if (!at_start && !after_help) return out;
   for (const std::string& w : CompletionWords()) {
     if (w.find(' ') != std::string::npos) continue;  // one word at a time
     if (w[0] == '@' && !after_help) continue;
+    out.push_back(w);
+  }
+  return out;
+}
+
+// rl_attempted_completion_function: returns the malloc'ed array readline
+// expects (longest common prefix first, then every match, then NULL).
+char** Complete(const char* text, int start, int /*end*/) {
+  rl_attempted_completion_over = 1;  // never fall back to file names
+  const std::string_view typed(text);
+  const bool lower = !typed.empty() && std::islower(static_cast<unsigned char>(typed[0]));
+  std::vector<std::string> matches;
+  for (std::string& w :
+       Candidates(std::string_view(rl_line_buffer, static_cast<size_t>(start)), typed)) {
     if (!StartsWithNoCase(w, typed)) continue;
-    std::string m = w;
     if (lower) {
-      for (char& c : m) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      for (char& c : w) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
-    matches.push_back(std::move(m));
+    matches.push_back(std::move(w));
   }
   if (matches.empty()) return nullptr;
   size_t common = matches[0].size();

@@ -1,6 +1,7 @@
 // LineReader: where the REPL's input lines come from.
 //   - EditLineReader (stdin is a terminal): libedit line editing, a prompt,
-//     persistent history and TAB completion of command names.
+//     persistent history and TAB completion of command names, help topics
+//     and the lab's dot-commands.
 //   - StreamLineReader (stdin is a pipe or file): plain lines, no prompt, as
 //     redis-cli reads a piped script.
 #pragma once
@@ -23,7 +24,8 @@ class LineReader {
 };
 
 // `history_file` empty: in-memory history only. TAB completes command names
-// at the start of a line and help topics after "help ".
+// at the start of a line, help topics after "help ", dot-command names
+// (".cr" -> ".crash") and their first word (".crash p" -> power, process).
 std::unique_ptr<LineReader> NewEditLineReader(std::string history_file);
 
 std::unique_ptr<LineReader> NewStreamLineReader(FILE* in);

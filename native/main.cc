@@ -1,5 +1,6 @@
 // plab: PersistLab's native binary. Subcommand dispatch only:
-//   plab                      interactive REPL on an embedded engine
+//   plab [--name value ...]   interactive REPL on a lab (engine, SimDisk,
+//                             virtual clock) started with that config
 //   plab -e CMD [-e CMD ...]  run commands, print replies, exit
 //   plab serve [...]          RESP server (see serve_main.h)
 //   plab check-rdb FILE       verify an RDB file (see check_rdb.h)
@@ -21,7 +22,9 @@
 namespace {
 
 constexpr char kUsage[] =
-    "Usage: plab [OPTIONS]            interactive shell on an in-process engine\n"
+    "Usage: plab [OPTIONS]            interactive shell on a lab: Redis on a\n"
+    "                                 simulated disk and a virtual clock that\n"
+    "                                 you can crash and restart (type .help)\n"
     "       plab -e COMMAND [-e ...]  run commands and print their replies\n"
     "       plab serve [CONFIG-FILE] [--name value ...]\n"
     "                                 serve the engine over TCP (RESP, redis-cli\n"
@@ -42,12 +45,16 @@ constexpr char kUsage[] =
     "               may be repeated; the commands share one engine\n"
     "  --raw        print bare replies, as redis-cli does into a pipe\n"
     "  --no-raw     print redis-cli's terminal format even into a pipe\n"
+    "  --NAME VALUE start Redis with parameter NAME set, as redis-server takes it\n"
+    "               (e.g. --appendonly yes --appendfsync always); every .restart\n"
+    "               uses it again, while CONFIG SET lasts until the next restart\n"
     "  -h, --help   this help\n"
     "  -v, --version\n"
     "\n"
     "With no -e, commands are read from stdin: with line editing and history\n"
     "(~/.plab_history, or $PLAB_HISTFILE) on a terminal, one per line from a pipe.\n"
-    "Type 'help' in the shell for command documentation.\n";
+    "Type 'help' in the shell for command documentation. The lab's files live in\n"
+    "this process's memory: they survive .crash and .restart, not quitting.\n";
 
 int UsageError(const std::string& msg) {
   std::fprintf(stderr, "plab: %s\n\n%s", msg.c_str(), kUsage);
@@ -88,6 +95,9 @@ int main(int argc, char** argv) {
     } else if (a == "-e") {
       if (i + 1 == args.size()) return UsageError("-e needs a command");
       options.commands.push_back(args[++i]);
+    } else if (a.size() > 2 && a.compare(0, 2, "--") == 0) {
+      if (i + 1 == args.size()) return UsageError(a + " needs a value");
+      options.config.emplace_back(a.substr(2), args[++i]);
     } else {
       return UsageError("unknown argument '" + a + "'");
     }

@@ -2,20 +2,19 @@
 
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string_view>
 
 #include "core/cmd/command.h"
-#include "core/engine.h"
-#include "core/resp/reply_format.h"
-#include "core/util/split_args.h"
-#include "native/line_reader.h"
 #include "core/cmd/help_text.h"
+#include "core/lab/lab.h"
+#include "core/lab/lab_shell.h"
+#include "core/lab/lab_text.h"
+#include "core/resp/reply_format.h"
+#include "native/line_reader.h"
 
 namespace plab {
 namespace {
@@ -23,9 +22,19 @@ namespace {
 // How long the REPL lets a background save run after each command.
 constexpr int64_t kBackgroundSliceUs = 50000;
 
+// What only this host can say about where the data lives (help, .help).
+constexpr std::string_view kDataNote =
+    "The lab's disk is simulated in this process's memory: .crash and .restart keep\n"
+    "its files, quitting plab loses them.\n";
+
 int64_t SteadyMillis() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+int64_t WallMillis() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 bool ArgIs(const std::vector<std::string>& argv, size_t i, std::string_view name) {
@@ -54,85 +63,100 @@ bool IsSensitive(const std::vector<std::string>& argv) {
   return false;
 }
 
-// One embedded engine plus redis-cli's line handling around it.
+// A lab (engine + virtual clock + SimDisk) plus redis-cli's line handling
+// around it. The grammar and every lab text come from core/lab, shared
+// with the browser terminal; this class only dispatches and prints.
 class Cli {
  public:
   enum class LineResult { kContinue, kQuit, kInvalid };
 
-  explicit Cli(bool tty_output) : engine_(clock_, MakeConfig()), tty_(tty_output) {}
+  // The virtual clock starts at the wall clock's time (so TIME and
+  // EXPIREAT look right) and runs in real time until .clock says otherwise.
+  explicit Cli(bool tty_output)
+      : lab_(WallMillis()), clock_(lab_.now_ms(), SteadyMillis()), tty_(tty_output) {}
 
-  // Runs one input line (a command, `help ...`, `quit`); prints its output.
-  LineResult RunLine(std::string_view line);
+  // Starts Redis on the lab's empty disk with `config` (Redis's defaults
+  // for the rest); false, after saying why, for a bad parameter.
+  bool Open(const std::vector<std::pair<std::string, std::string>>& config);
 
-  // redis-cli's prompt with "plab" for the address: the database number
-  // when not 0, and "(TX)" inside MULTI.
-  std::string Prompt() {
-    const Client* c = engine_.default_client();
-    std::string p = "plab";
-    if (c->db != 0) p += "[" + std::to_string(c->db) + "]";
-    if (c->in_multi) p += "(TX)";
-    return p + "> ";
-  }
+  LineResult RunLine(std::string_view line) { return Run(ParseShellLine(line)); }
+  LineResult Run(const ShellLine& line);
+
+  std::string Prompt() { return LabPrompt(lab_); }
 
  private:
-  static Config MakeConfig() {
-    Config config;
-    config.process_id = getpid();
-    // The REPL's user owns the engine, like a local connection to Redis
-    // with enable-debug-command local: DEBUG RELOAD works here.
-    config.enable_debug_command = "local";
-    return config;
+  // Moves the lab to the clock's current virtual time (serverCron, everysec
+  // fsyncs and kernel writeback at their virtual times on the way).
+  void SyncClock() {
+    lab_.Tick(clock_.Now(SteadyMillis()));
+    (void)lab_.TakeLog();  // nobody reads the engine's log here; keep it bounded
   }
-  void RunCommand(const std::vector<std::string>& argv);
-  void MaybeCron();
+  void RunCommand(const std::vector<std::string>& argv, int64_t repeat);
+  void RunOnce(const std::vector<std::string>& argv);
+  void RunDot(const DotCommand& dot);
+  void Crash(const DotCommand& dot);
+  void Restart();
+  void Clock(const DotCommand& dot);
+  void Policy(const DotCommand& dot);
   void Print(std::string_view s) {
     std::fwrite(s.data(), 1, s.size(), stdout);
     std::fflush(stdout);
   }
 
-  SystemClock clock_;
-  Engine engine_;
+  Lab lab_;
+  ShellClock clock_;
   bool tty_;
-  int64_t last_cron_ms_ = 0;
+  CommandTable commands_;    // HELP works while the server is down too
+  std::string report_text_;  // what .report prints
 };
 
-Cli::LineResult Cli::RunLine(std::string_view line) {
-  std::optional<std::vector<std::string>> parsed = SplitArgs(line);
-  if (!parsed) {
-    Print("Invalid argument(s)\n");
-    return LineResult::kInvalid;
+bool Cli::Open(const std::vector<std::pair<std::string, std::string>>& config) {
+  RecoveryReport report;
+  // The REPL's user owns the engine (Lab::Open allows DEBUG RELOAD and
+  // DEBUG PANIC, as enable-debug-command local would for a local client).
+  Status s = lab_.Open(config, &report);
+  report_text_ = RecoveryText(report, nullptr, "", tty_);
+  if (!s.ok()) std::fprintf(stderr, "plab: %s\n", s.message().c_str());
+  return s.ok();
+}
+
+Cli::LineResult Cli::Run(const ShellLine& line) {
+  SyncClock();
+  switch (line.kind) {
+    case ShellLine::Kind::kEmpty:
+      return LineResult::kContinue;
+    case ShellLine::Kind::kQuit:
+      return LineResult::kQuit;
+    case ShellLine::Kind::kInvalid:
+      Print(line.message + "\n");
+      return LineResult::kInvalid;
+    case ShellLine::Kind::kClear:
+      if (tty_) Print("\x1b[H\x1b[2J");
+      return LineResult::kContinue;
+    case ShellLine::Kind::kHelp:
+      Print(FormatHelp(commands_, line.argv, tty_));
+      if (line.argv.empty()) Print(kDataNote);
+      return LineResult::kContinue;
+    case ShellLine::Kind::kDot:
+      RunDot(line.dot);
+      return LineResult::kContinue;
+    case ShellLine::Kind::kCommand:
+      RunCommand(line.argv, line.repeat);
+      break;
   }
-  std::vector<std::string>& argv = *parsed;
-  if (argv.empty()) return LineResult::kContinue;
-  if (EqualsIgnoreCase(argv[0], "quit") || EqualsIgnoreCase(argv[0], "exit")) {
-    return LineResult::kQuit;
-  }
-  // "N command ..." runs the command N times, as in redis-cli.
-  long repeat = 1;
-  if (argv.size() > 1) {
-    char* end = nullptr;
-    errno = 0;
-    long n = std::strtol(argv[0].c_str(), &end, 10);
-    if (*end == '\0') {
-      if (errno != 0 || n <= 0) {
-        Print("Invalid repeat command option value.\n");
-        return LineResult::kInvalid;
-      }
-      repeat = n;
-      argv.erase(argv.begin());
-    }
-  }
-  if (EqualsIgnoreCase(argv[0], "help") || EqualsIgnoreCase(argv[0], "?")) {
-    Print(FormatHelp(engine_.server().commands(),
-                     std::vector<std::string>(argv.begin() + 1, argv.end()), tty_));
-    return LineResult::kContinue;
-  }
-  if (tty_ && argv.size() == 1 && EqualsIgnoreCase(argv[0], "clear")) {
-    Print("\x1b[H\x1b[2J");
-    return LineResult::kContinue;
-  }
+  return LineResult::kContinue;
+}
+
+void Cli::RunCommand(const std::vector<std::string>& argv, int64_t repeat) {
   const int64_t start = SteadyMillis();
-  for (long i = 0; i < repeat; ++i) RunCommand(argv);
+  for (int64_t i = 0; i < repeat; ++i) {
+    if (lab_.state() != Lab::State::kRunning) {
+      Print(NotConnectedText(lab_.down_reason()));
+      return;
+    }
+    SyncClock();
+    RunOnce(argv);
+  }
   // redis-cli reports slow commands on a terminal.
   const int64_t elapsed = SteadyMillis() - start;
   if (tty_ && elapsed >= 500) {
@@ -140,15 +164,16 @@ Cli::LineResult Cli::RunLine(std::string_view line) {
     std::snprintf(buf, sizeof(buf), "(%.2fs)\n", static_cast<double>(elapsed) / 1000);
     Print(buf);
   }
-  return LineResult::kContinue;
 }
 
-void Cli::RunCommand(const std::vector<std::string>& argv) {
-  MaybeCron();
-  const std::string resp = engine_.Execute(argv);
-  // A BGSAVE advances between commands (there is no idle loop here); big
-  // datasets take several commands, so INFO persistence shows progress.
-  engine_.server().BackgroundWork(kBackgroundSliceUs);
+// One command as one event-loop batch of the lab's client, its replies
+// printed as redis-cli prints them.
+void Cli::RunOnce(const std::vector<std::string>& argv) {
+  std::vector<Lab::Command> batch = {{argv, ""}};
+  const std::string resp = lab_.RunBatch(batch);
+  // A BGSAVE advances between commands too, not only as time passes, so
+  // INFO persistence shows it progressing on a big dataset.
+  if (lab_.engine() != nullptr) lab_.engine()->server().BackgroundWork(kBackgroundSliceUs);
   const bool verbatim = PrintsVerbatim(argv);
   std::string_view rest = resp;
   while (!rest.empty()) {
@@ -167,14 +192,92 @@ void Cli::RunCommand(const std::vector<std::string>& argv) {
   }
 }
 
-// serverCron's work (active expiry, stats) at about `hz` times a second of
-// activity; idle time at the prompt needs none, lazy expiry covers reads.
-void Cli::MaybeCron() {
-  const int64_t hz = engine_.server().config().hz > 0 ? engine_.server().config().hz : 10;
-  const int64_t now = SteadyMillis();
-  if (now - last_cron_ms_ < 1000 / hz) return;
-  last_cron_ms_ = now;
-  engine_.Cron();
+void Cli::RunDot(const DotCommand& dot) {
+  switch (dot.verb) {
+    case DotCommand::Verb::kCrash:
+      Crash(dot);
+      break;
+    case DotCommand::Verb::kRestart:
+      Restart();
+      break;
+    case DotCommand::Verb::kClock:
+      Clock(dot);
+      break;
+    case DotCommand::Verb::kFiles:
+      Print(FilesText(lab_.Files(), tty_));
+      break;
+    case DotCommand::Verb::kReport:
+      Print(report_text_);
+      break;
+    case DotCommand::Verb::kHelp:
+      Print(DotHelpText(tty_));
+      Print(kDataNote);
+      break;
+    case DotCommand::Verb::kPolicy:
+      Policy(dot);
+      break;
+  }
+}
+
+void Cli::Crash(const DotCommand& dot) {
+  if (lab_.state() != Lab::State::kRunning) {
+    Print(NotConnectedText(lab_.down_reason()));
+    return;
+  }
+  uint64_t seed = dot.seed;
+  if (dot.crash == CrashKind::kPowerTorn && !dot.has_seed) {
+    // Any seed will do; saying which lets the user replay this crash.
+    seed = static_cast<uint64_t>(WallMillis()) % 1000000;
+    Print("(seed " + std::to_string(seed) + ": .crash torn " + std::to_string(seed) +
+          " tears the same sectors)\n");
+  }
+  lab_.Crash(dot.crash, seed);
+  Print(CrashText(dot.crash));
+}
+
+void Cli::Restart() {
+  const std::string cause = lab_.state() == Lab::State::kRunning ? "restart" : lab_.down_reason();
+  RecoveryReport report;
+  KeyspaceDiff diff;
+  Status s = lab_.Restart(&report, &diff);
+  if (!s.ok() && report.error.empty()) report.error = s.message();
+  report_text_ = RecoveryText(report, s.ok() ? &diff : nullptr, cause, tty_);
+  Print(report_text_);
+}
+
+void Cli::Clock(const DotCommand& dot) {
+  const int64_t real = SteadyMillis();
+  switch (dot.clock) {
+    case DotCommand::ClockAction::kShow:
+      break;
+    case DotCommand::ClockAction::kAdvance:
+      clock_.Advance(dot.advance_ms);
+      break;
+    case DotCommand::ClockAction::kPause:
+      clock_.Pause(real);
+      break;
+    case DotCommand::ClockAction::kPlay:
+      clock_.Play(real);
+      break;
+    case DotCommand::ClockAction::kSpeed:
+      clock_.SetSpeed(dot.speed, real);
+      break;
+  }
+  SyncClock();
+  Print(ClockText(lab_.now_ms(), clock_.paused(), clock_.speed()));
+}
+
+// Prints each CONFIG SET as if typed at the prompt, then runs it.
+void Cli::Policy(const DotCommand& dot) {
+  for (const std::vector<std::string>& argv : PolicyCommands(dot)) {
+    if (lab_.state() != Lab::State::kRunning) {
+      Print(NotConnectedText(lab_.down_reason()));
+      return;
+    }
+    Print(Prompt() + FormatCommandLine(argv) + "\n");
+    RunOnce(argv);
+  }
+  if (!PolicyNote(dot).empty()) Print(std::string(PolicyNote(dot)) + "\n");
 }
 
 bool ShouldUseTty(CliOptions::Output output) {
@@ -187,6 +290,7 @@ bool ShouldUseTty(CliOptions::Output output) {
 
 int RunCli(const CliOptions& options) {
   Cli cli(ShouldUseTty(options.output));
+  if (!cli.Open(options.config)) return 1;
   if (!options.commands.empty()) {
     int code = 0;
     for (const std::string& line : options.commands) {
@@ -199,12 +303,15 @@ int RunCli(const CliOptions& options) {
   const bool interactive = isatty(STDIN_FILENO) == 1;
   std::unique_ptr<LineReader> reader =
       interactive ? NewEditLineReader(DefaultHistoryFile()) : NewStreamLineReader(stdin);
-  while (std::optional<std::string> line = reader->Read(cli.Prompt())) {
-    if (interactive && !line->empty()) {
-      std::optional<std::vector<std::string>> argv = SplitArgs(*line);
-      if (!argv || !IsSensitive(*argv)) reader->AddHistory(*line);
+  while (std::optional<std::string> text = reader->Read(cli.Prompt())) {
+    const ShellLine line = ParseShellLine(*text);
+    // Like redis-cli: every line but blank ones and sensitive commands
+    // goes to the history (unsplittable ones too, so they can be fixed).
+    if (interactive && line.kind != ShellLine::Kind::kEmpty &&
+        !(line.kind == ShellLine::Kind::kCommand && IsSensitive(line.argv))) {
+      reader->AddHistory(*text);
     }
-    if (cli.RunLine(*line) == Cli::LineResult::kQuit) break;
+    if (cli.Run(line) == Cli::LineResult::kQuit) break;
   }
   return 0;
 }

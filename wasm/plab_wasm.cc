@@ -15,6 +15,19 @@
 // results (open, restart) are JSON strings; byte strings cross as
 // Uint8Array copies, so binary values survive.
 //
+// The terminal's side (core/lab/lab_shell.h and lab_text.h, shared with the
+// native REPL `plab`):
+//   Lab.parseLine(line)         what a typed line is, as JSON (lab_shell.h)
+//   Lab.dotHelp()               the dot-command list (.help)
+//   Lab.dotCommands()           the same as JSON, for completion and hints:
+//                               [{"name":".crash","hint":"...","summary":"..."}]
+//   Lab.helpText(topic, color)  HELP's text for topic words (an array)
+//   Lab.clockText(nowMs, paused, speed)   what .clock prints
+//   lab.prompt()                "plab> ", "plab[2](TX)> ", "not connected> "
+//   lab.filesText(color)        what .files prints
+// and open()/restart() return the report rendered as "text" (plain) and
+// "color_text" (ANSI colours, for xterm) beside the JSON.
+//
 // Batch encoding (what runBatch takes; web/src/resp.js writes it): a
 // sequence of commands, each
 //   'L' u32 n, n bytes            a command line, split like redis-cli does
@@ -30,7 +43,11 @@
 #include <utility>
 #include <vector>
 
+#include "core/cmd/command_table.h"
+#include "core/cmd/help_text.h"
 #include "core/lab/lab.h"
+#include "core/lab/lab_shell.h"
+#include "core/lab/lab_text.h"
 #include "core/persist/little_endian.h"
 #include "core/resp/reply_format.h"
 #include "core/util/split_args.h"
@@ -63,8 +80,10 @@ class BatchReader {
         if (!line) return std::nullopt;
         std::optional<std::vector<std::string>> argv = SplitArgs(*line);
         // Same wording as Redis's processInlineBuffer() for a bad line.
-        if (!argv) command.error = "ERR Protocol error: unbalanced quotes in request";
-        else command.argv = std::move(*argv);
+        if (!argv)
+          command.error = "ERR Protocol error: unbalanced quotes in request";
+        else
+          command.argv = std::move(*argv);
       } else if (kind == 'A') {
         std::optional<uint32_t> argc = U32();
         if (!argc) return std::nullopt;
@@ -84,8 +103,8 @@ class BatchReader {
  private:
   std::optional<uint32_t> U32() {
     if (in_.size() - pos_ < 4) return std::nullopt;
-    const auto v = static_cast<uint32_t>(
-        GetLe(reinterpret_cast<const unsigned char*>(in_.data() + pos_), 4));
+    const auto v =
+        static_cast<uint32_t>(GetLe(reinterpret_cast<const unsigned char*>(in_.data() + pos_), 4));
     pos_ += 4;
     return v;
   }
@@ -103,36 +122,69 @@ class BatchReader {
 
 std::string_view StateName(Lab::State state) {
   switch (state) {
-    case Lab::State::kNew: return "new";
-    case Lab::State::kRunning: return "running";
-    case Lab::State::kDown: return "down";
+    case Lab::State::kNew:
+      return "new";
+    case Lab::State::kRunning:
+      return "running";
+    case Lab::State::kDown:
+      return "down";
   }
   return "down";
 }
 
 std::string_view OpKind(DurableOp::Kind kind) {
   switch (kind) {
-    case DurableOp::Kind::kAppend: return "append";
-    case DurableOp::Kind::kTruncate: return "truncate";
-    case DurableOp::Kind::kLink: return "link";
-    case DurableOp::Kind::kUnlink: return "unlink";
-    case DurableOp::Kind::kDropInode: return "drop";
-    case DurableOp::Kind::kMkdir: return "mkdir";
-    case DurableOp::Kind::kRmdir: return "rmdir";
+    case DurableOp::Kind::kAppend:
+      return "append";
+    case DurableOp::Kind::kTruncate:
+      return "truncate";
+    case DurableOp::Kind::kLink:
+      return "link";
+    case DurableOp::Kind::kUnlink:
+      return "unlink";
+    case DurableOp::Kind::kDropInode:
+      return "drop";
+    case DurableOp::Kind::kMkdir:
+      return "mkdir";
+    case DurableOp::Kind::kRmdir:
+      return "rmdir";
   }
   return "";
 }
 
-// {"ok":bool,"error":"...","report":{...}[,"diff":{...}]}, assembled from
-// the parts' own JSON: the wasm build links nlohmann's writer but not its
-// parser, which alone would cost ~10 KB of the download budget.
-std::string Outcome(const Status& status, const RecoveryReport* report, const KeyspaceDiff* diff) {
-  std::string out = std::string("{\"ok\":") + (status.ok() ? "true" : "false") + ",\"error\":" +
-                    nlohmann::json(status.ok() ? "" : status.message())
-                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  if (report != nullptr) out += ",\"report\":" + report->ToJson();
+// {"ok":bool,"error":"...","report":{...}[,"diff":{...}],"text":"...",
+// "color_text":"..."}, assembled from the parts' own JSON: the wasm build
+// links nlohmann's writer but not its parser, which alone would cost ~10 KB
+// of the download budget. `cause`: why the server had stopped (lab_text.h).
+std::string Outcome(const Status& status, const RecoveryReport* report, const KeyspaceDiff* diff,
+                    std::string_view cause) {
+  auto json_string = [](std::string_view s) {
+    return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  std::string out = std::string("{\"ok\":") + (status.ok() ? "true" : "false") +
+                    ",\"error\":" + json_string(status.ok() ? "" : status.message());
+  if (report != nullptr) {
+    const KeyspaceDiff* shown_diff = status.ok() ? diff : nullptr;
+    out += ",\"report\":" + report->ToJson();
+    out += ",\"text\":" + json_string(RecoveryText(*report, shown_diff, cause, false));
+    out += ",\"color_text\":" + json_string(RecoveryText(*report, shown_diff, cause, true));
+  }
   if (diff != nullptr && status.ok()) out += ",\"diff\":" + diff->ToJson();
   return out + "}";
+}
+
+// One argument from JS: a string, or {hex: "ff00"} as parseLine writes
+// bytes that are not UTF-8.
+std::string ArgFromJs(const val& arg) {
+  if (arg.isString()) return arg.as<std::string>();
+  std::string out;
+  if (arg.isNull() || arg.isUndefined()) return out;
+  const std::string hex = arg["hex"].isString() ? arg["hex"].as<std::string>() : "";
+  auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<char>(nibble(hex[i]) * 16 + nibble(hex[i + 1])));
+  }
+  return out;
 }
 
 class LabBinding {
@@ -159,7 +211,7 @@ class LabBinding {
     }
     RecoveryReport report;
     Status s = lab_.Open(pairs, &report);
-    return Outcome(s, lab_.state() == Lab::State::kNew ? nullptr : &report, nullptr);
+    return Outcome(s, lab_.state() == Lab::State::kNew ? nullptr : &report, nullptr, "");
   }
 
   // Returns the replies (RESP), or null when the batch is malformed.
@@ -198,8 +250,10 @@ class LabBinding {
   std::string Restart() {
     RecoveryReport report;
     KeyspaceDiff diff;
+    const std::string cause = lab_.state() == Lab::State::kRunning ? "restart" : lab_.down_reason();
     Status s = lab_.Restart(&report, &diff);
-    return Outcome(s, &report, &diff);
+    if (!s.ok() && report.error.empty()) report.error = s.message();
+    return Outcome(s, &report, &diff, cause);
   }
 
   std::string State() const { return std::string(StateName(lab_.state())); }
@@ -235,6 +289,26 @@ class LabBinding {
       out.call<void>("push", o);
     }
     return out;
+  }
+
+  std::string Prompt() { return LabPrompt(lab_); }
+  std::string FilesText(bool color) const { return plab::FilesText(lab_.Files(), color); }
+
+  static std::string ParseLine(const std::string& line) {
+    return ShellLineJson(ParseShellLine(line));
+  }
+  static std::string DotHelp() { return DotHelpText(false); }
+  static std::string DotCommands() { return DotVerbsJson(); }
+  static std::string ClockText(double now_ms, bool paused, double speed) {
+    return plab::ClockText(static_cast<int64_t>(now_ms), paused, speed);
+  }
+  // `topic`: the words after HELP (parseLine's "topic"), an array.
+  static std::string HelpText(const val& topic, bool color) {
+    static const CommandTable* const table = new CommandTable();
+    std::vector<std::string> words;
+    const unsigned n = topic.isArray() ? topic["length"].as<unsigned>() : 0;
+    for (unsigned i = 0; i < n; ++i) words.push_back(ArgFromJs(topic[i]));
+    return FormatHelp(*table, words, color);
   }
 
   // redis-cli's rendering of one reply (RESP bytes), verbatim for commands
@@ -275,5 +349,12 @@ EMSCRIPTEN_BINDINGS(plab) {
       .function("files", &plab::LabBinding::Files)
       .function("readFile", &plab::LabBinding::ReadFile)
       .function("takeLog", &plab::LabBinding::TakeLog)
-      .class_function("formatReply", &plab::LabBinding::FormatReply);
+      .function("prompt", &plab::LabBinding::Prompt)
+      .function("filesText", &plab::LabBinding::FilesText)
+      .class_function("formatReply", &plab::LabBinding::FormatReply)
+      .class_function("parseLine", &plab::LabBinding::ParseLine)
+      .class_function("dotHelp", &plab::LabBinding::DotHelp)
+      .class_function("dotCommands", &plab::LabBinding::DotCommands)
+      .class_function("helpText", &plab::LabBinding::HelpText)
+      .class_function("clockText", &plab::LabBinding::ClockText);
 }
