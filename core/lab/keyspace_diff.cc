@@ -260,14 +260,18 @@ KeyspaceFingerprint FingerprintKeyspace(const Keyspace& keyspace, int64_t now_ms
   return out;
 }
 
+uint64_t KeyIdHash(int db, std::string_view key) {
+  return Mix(HashBytes(
+      key, 1469598103934665603ULL ^ (static_cast<uint64_t>(db) + 1) * 0x9e3779b97f4a7c15ULL));
+}
+
 uint64_t KeyspaceDigest(const KeyspaceFingerprint& fingerprint) {
   // A sum is what makes it order-independent; each term mixes the db, the
   // name, the type and the content so that moving a value between keys,
   // dbs or types changes it.
   uint64_t sum = 0x6a09e667f3bcc908ULL;  // the empty keyspace's digest
   for (const auto& [id, fp] : fingerprint) {
-    const uint64_t name = HashBytes(id.second, HashBytes(std::to_string(id.first)));
-    sum += Mix(Mix(name ^ static_cast<uint64_t>(fp.type)) ^ fp.digest);
+    sum += Mix(KeyIdHash(id.first, id.second) ^ Mix(static_cast<uint64_t>(fp.type) ^ fp.digest));
   }
   return sum == 0 ? 1 : sum;  // 0 is left for "no keyspace"
 }

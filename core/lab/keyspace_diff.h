@@ -26,6 +26,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -56,6 +57,11 @@ using KeyspaceFingerprint = std::map<std::pair<int, std::string>, KeyFingerprint
 // its clock: a restarted engine has run no command yet).
 KeyspaceFingerprint FingerprintKeyspace(const Keyspace& keyspace);
 KeyspaceFingerprint FingerprintKeyspace(const Keyspace& keyspace, int64_t now_ms);
+
+// A 64-bit hash of a key's identity, its db and name (FNV-1a, then a
+// splitmix64 finalizer); what KeyspaceDigest and the lab's write record
+// name keys by.
+uint64_t KeyIdHash(int db, std::string_view key);
 
 // One 64-bit digest of a whole keyspace: db, name, type and content of
 // every key (not TTLs), independent of the order keys are stored in. Equal

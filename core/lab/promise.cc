@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/io/sim_disk.h"
+#include "core/lab/keyspace_diff.h"
 
 namespace plab {
 
@@ -149,48 +150,30 @@ std::string BrokenPromiseReason(const LossPromise& promise, std::optional<int64_
 AckTracker::AckTracker(const Clock* clock, int64_t horizon_ms)
     : clock_(clock), horizon_ms_(horizon_ms) {}
 
-uint32_t AckTracker::HashOf(int db, std::string_view key) {
-  // FNV-1a for the short names most keys have (std::hash's setup costs
-  // more than their bytes); std::hash for long ones.
-  uint64_t h = 0xcbf29ce484222325ULL ^ static_cast<uint64_t>(db);
-  if (key.size() <= 32) {
-    for (unsigned char c : key) h = (h ^ c) * 0x100000001b3ULL;
-  } else {
-    h ^= std::hash<std::string_view>{}(key)*0x9e3779b97f4a7c15ULL;
-  }
-  return static_cast<uint32_t>(h ^ (h >> 29));
+uint64_t AckTracker::IdOf(int db, std::string_view key) {
+  const uint64_t id = KeyIdHash(db, key);
+  return id == 0 ? 1 : id;
 }
 
-size_t AckTracker::Probe(const std::vector<Slot>& slots, int db, std::string_view key,
-                         uint32_t hash) const {
+size_t AckTracker::Probe(const std::vector<Slot>& slots, uint64_t id) {
   const size_t mask = slots.size() - 1;
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    const Slot& s = slots[i];
-    if (!s.used || (s.hash == hash && s.db == db && NameOf(s) == key)) return i;
+  for (size_t i = static_cast<size_t>(id) & mask;; i = (i + 1) & mask) {
+    if (slots[i].id == 0 || slots[i].id == id) return i;
   }
 }
 
 template <typename Keep>
-void AckTracker::Rebuild(size_t n, bool compact, Keep keep) {
+void AckTracker::Rebuild(size_t n, Keep keep) {
   size_t size = 16;
   while (size * 7 < n * 10) size *= 2;
   std::vector<Slot> slots(size);
-  std::string names;
   used_ = 0;
   for (const Slot& s : slots_) {
-    if (!s.used || !keep(s.entry())) continue;
-    // Names are unique in the table: db -1 matches no slot, so this finds
-    // the free slot without comparing names.
-    Slot& to = slots[Probe(slots, -1, {}, s.hash)];
-    to = s;
-    if (compact) {
-      to.name_at = static_cast<uint32_t>(names.size());
-      names.append(NameOf(s));
-    }
+    if (s.id == 0 || !keep(s.entry())) continue;
+    slots[Probe(slots, s.id)] = s;
     ++used_;
   }
   slots_ = std::move(slots);
-  if (compact) names_ = std::move(names);
 }
 
 void AckTracker::OnKeyWrite(int db, std::string_view key) {
@@ -200,18 +183,11 @@ void AckTracker::OnKeyWrite(int db, std::string_view key) {
     dbs_[db] = Now();
     return;
   }
-  if ((used_ + 1) * 10 > slots_.size() * 7) {
-    Rebuild(used_ + 1, /*compact=*/false, [](const Entry&) { return true; });
-  }
-  const uint32_t hash = HashOf(db, key);
-  Slot& s = slots_[Probe(slots_, db, key, hash)];
-  if (!s.used) {
-    s.name_at = static_cast<uint32_t>(names_.size());
-    s.name_size = static_cast<uint32_t>(key.size());
-    names_.append(key);
-    s.hash = hash;
-    s.db = static_cast<uint8_t>(db);
-    s.used = true;
+  if ((used_ + 1) * 10 > slots_.size() * 7) Rebuild(used_ + 1, [](const Entry&) { return true; });
+  const uint64_t id = IdOf(db, key);
+  Slot& s = slots_[Probe(slots_, id)];
+  if (s.id == 0) {
+    s.id = id;
     ++used_;
   }
   const Entry e = Now();
@@ -232,8 +208,8 @@ std::optional<AckTracker::Write> AckTracker::LastWrite(int db, std::string_view 
   const std::optional<Entry>& whole = dbs_[db];
   const Slot* own = nullptr;
   if (!slots_.empty()) {
-    const Slot& s = slots_[Probe(slots_, db, key, HashOf(db, key))];
-    if (s.used) own = &s;
+    const Slot& s = slots_[Probe(slots_, IdOf(db, key))];
+    if (s.id != 0) own = &s;
   }
   if (own == nullptr) {
     if (!whole) return std::nullopt;
@@ -248,8 +224,8 @@ void AckTracker::ForgetBefore(int64_t ms) {
   horizon_ms_ = ms;
   auto keep = [this, ms](const Entry& e) { return e.time_ms >= ms || !ToWrite(e).covered; };
   size_t kept = 0;
-  for (const Slot& s : slots_) kept += s.used && keep(s.entry());
-  if (kept < used_) Rebuild(2 * kept, /*compact=*/true, keep);
+  for (const Slot& s : slots_) kept += s.id != 0 && keep(s.entry());
+  if (kept < used_) Rebuild(2 * kept, keep);
   for (std::optional<Entry>& d : dbs_) {
     if (d && !keep(*d)) d.reset();
   }

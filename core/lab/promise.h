@@ -130,8 +130,7 @@ std::string BrokenPromiseReason(const LossPromise& promise, std::optional<int64_
 // the horizon are forgotten (ForgetBefore; the lab keeps the last 10 s as
 // well, so a broken promise can say how old its write was): a key absent
 // here was last written before horizon_ms(), or never since the lab
-// opened. Costs one hash and probe per written key, plus appending its
-// name for a new key; about as much as the keyspace's own insert.
+// opened. Costs one hash and one probe per written key.
 class AckTracker final : public Server::WriteListener {
  public:
   struct Write {
@@ -179,19 +178,16 @@ class AckTracker final : public Server::WriteListener {
     int64_t time_ms;
     uint32_t batch;  // 0: outside batches; kUncovered
   };
-  // One key's last write. The table is open-addressed (linear probing, at
-  // most 70% full) over trivially copyable slots whose names live back to
-  // back in one string: recording a key allocates nothing but amortized
-  // growth. Writes are recorded on the command path; lookups happen only
-  // at Restart().
+  // One key's last write, under a 64-bit hash of its db and name (two of
+  // a million keys share one with odds of 1 in ~10^7; the cost of that is
+  // one key judged by another's time). The table is open-addressed (linear
+  // probing, at most 70% full) over 24-byte slots: recording a key costs a
+  // hash and a probe, and allocates only when the table doubles. Writes
+  // are recorded on the command path; lookups happen only at Restart().
   struct Slot {
-    uint32_t name_at = 0;  // in names_ (a lab never holds 4 GB of names)
-    uint32_t name_size = 0;
-    uint32_t hash = 0;
-    uint32_t batch = 0;
+    uint64_t id = 0;  // KeyIdHash, never 0; 0: free
     int64_t time_ms = 0;
-    uint8_t db = 0;
-    bool used = false;
+    uint32_t batch = 0;
     Entry entry() const { return {time_ms, batch}; }
   };
   static constexpr int kDbs = 16;
@@ -201,14 +197,12 @@ class AckTracker final : public Server::WriteListener {
   Write ToWrite(const Entry& e) const {
     return {e.time_ms, e.batch != kUncovered && (e.batch == 0 || e.batch != disowned_)};
   }
-  static uint32_t HashOf(int db, std::string_view key);
-  std::string_view NameOf(const Slot& s) const { return {names_.data() + s.name_at, s.name_size}; }
-  // The slot holding (db, key), or the free slot where it belongs.
-  size_t Probe(const std::vector<Slot>& slots, int db, std::string_view key, uint32_t hash) const;
-  // Rebuilds the table with room for `n` keys, keeping those `keep` accepts
-  // (and their names: `compact`).
+  static uint64_t IdOf(int db, std::string_view key);
+  // The slot holding `id`, or the free slot where it belongs.
+  static size_t Probe(const std::vector<Slot>& slots, uint64_t id);
+  // Rebuilds the table with room for `n` keys, keeping those `keep` accepts.
   template <typename Keep>
-  void Rebuild(size_t n, bool compact, Keep keep);
+  void Rebuild(size_t n, Keep keep);
 
   const Clock* clock_;
   int64_t horizon_ms_;
@@ -219,7 +213,6 @@ class AckTracker final : public Server::WriteListener {
   bool uncovered_ = false;
   std::vector<Slot> slots_;  // a power of two in size, or empty
   size_t used_ = 0;
-  std::string names_;  // the keys' names
   std::array<std::optional<Entry>, kDbs> dbs_;
 };
 
