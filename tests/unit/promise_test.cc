@@ -198,9 +198,7 @@ TEST_SUITE("ack tracker") {
     t.ForgetBefore(100);  // never backwards
     CHECK(t.horizon_ms() == 2600);
   }
-}
 
-TEST_SUITE("ack tracker") {
   TEST_CASE("thousands of keys survive growth and forgetting, per database, long names too") {
     ManualClock clock;
     AckTracker t(&clock, 0);
@@ -479,9 +477,7 @@ TEST_SUITE("lab promise check") {
     }
     CHECK(differences > 100);
   }
-}
 
-TEST_SUITE("lab promise check") {
   TEST_CASE("always: bytes the disk lost after the fsync are a broken promise, however fresh") {
     auto lab = OpenLab({{"appendonly", "yes"}, {"appendfsync", "always"}, {"save", ""}});
     Run(*lab, {"SET order:1 paid-0001"});
