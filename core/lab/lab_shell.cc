@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <utility>
 
 #include "core/cmd/command.h"
@@ -25,14 +26,6 @@ constexpr double kMaxSpeed = 10000;
 // Seeds travel through JSON to JavaScript numbers: keep them exact there.
 constexpr uint64_t kMaxSeed = (uint64_t{1} << 53) - 1;
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 ShellLine Invalid(std::string_view message) {
   ShellLine out;
   out.kind = ShellLine::Kind::kInvalid;
@@ -40,13 +33,26 @@ ShellLine Invalid(std::string_view message) {
   return out;
 }
 
-// A dot-command's mistake: what is wrong (`what`, the word at fault, the
-// rest), then where to look. One builder keeps the call sites small.
-ShellLine DotError(std::string_view what, std::string_view word = {}, std::string_view rest = {}) {
-  ShellLine out = Invalid(what);
-  out.message.append(word).append(rest).append(" (type .help for the lab's commands)");
+// What is wrong with a dot-command: `what`, the word at fault, the rest
+// (views into literals and the line's words: no allocation until printed).
+// Empty `what`: nothing is wrong.
+struct Fault {
+  std::string_view what;
+  std::string_view word = {};
+  std::string_view rest = {};
+};
+
+// A dot-command's mistake: what is wrong, then where to look.
+ShellLine DotError(const Fault& f) {
+  ShellLine out = Invalid(f.what);
+  out.message.append(f.word).append(f.rest).append(" (type .help for the lab's commands)");
   return out;
 }
+
+// The words after a dot-command's name.
+using Words = std::span<const std::string>;
+
+bool Is(std::string_view word, std::string_view name) { return EqualsIgnoreCase(word, name); }
 
 // redis-cli's repeat prefix: strtol of the whole first word (so "" and
 // "+3" count too). -1: not a number, the word is the command; 0: a number
@@ -62,8 +68,9 @@ int64_t RepeatPrefix(const std::string& word) {
 }
 
 // "+15m", "+250ms", "+1h30m": the sum of NUMBER UNIT pairs after '+'.
-std::optional<int64_t> ParseJump(std::string_view s) {
-  if (s.size() < 3 || s[0] != '+') return std::nullopt;
+// Returns 0 when `s` is not such a jump (or jumps too far).
+int64_t ParseJump(std::string_view s) {
+  if (s.size() < 3 || s[0] != '+') return 0;
   int64_t total = 0;
   size_t i = 1;
   while (i < s.size()) {
@@ -72,152 +79,139 @@ std::optional<int64_t> ParseJump(std::string_view s) {
     while (i < s.size() && s[i] >= '0' && s[i] <= '9' && n <= kMaxAdvanceMs) {
       n = n * 10 + (s[i++] - '0');
     }
-    if (i == digits) return std::nullopt;
-    int64_t unit = 0;
-    if (s.substr(i, 2) == "ms") {
-      unit = 1, i += 2;
-    } else if (i < s.size()) {
-      const char u = s[i++];
-      unit = u == 's' ? 1000 : u == 'm' ? 60000 : u == 'h' ? 3600000 : u == 'd' ? 86400000 : 0;
-    }
-    if (unit == 0 || n > kMaxAdvanceMs) return std::nullopt;
+    if (i == digits || i == s.size()) return 0;
+    const char u = static_cast<char>(s[i++] | 0x20);  // ASCII lower case
+    int64_t unit = u == 's'   ? 1000
+                   : u == 'm' ? 60000
+                   : u == 'h' ? 3600000
+                   : u == 'd' ? 86400000
+                              : 0;
+    if (u == 'm' && i < s.size() && (s[i] | 0x20) == 's') unit = 1, ++i;
+    if (unit == 0 || n > kMaxAdvanceMs) return 0;
     total += n * unit;
-    if (total > kMaxAdvanceMs) return std::nullopt;
+    if (total > kMaxAdvanceMs) return 0;
   }
   return total;
 }
 
-ShellLine Dot(DotCommand dot) {
-  ShellLine out;
-  out.kind = ShellLine::Kind::kDot;
-  out.dot = std::move(dot);
-  return out;
-}
-
-ShellLine ParseCrash(const std::vector<std::string>& args) {
-  if (args.empty()) return DotError(".crash needs a kind: process, power or torn");
-  const std::optional<CrashKind> kind = ParseCrashKind(Lower(args[0]));
-  if (!kind) {
-    return DotError("unknown crash kind '", args[0], "': use process, power or torn");
+Fault ParseCrash(Words args, DotCommand* dot) {
+  if (args.empty()) return {".crash needs a kind: process, power or torn"};
+  bool known = false;
+  for (CrashKind k : {CrashKind::kProcess, CrashKind::kPower, CrashKind::kPowerTorn}) {
+    if (Is(args[0], CrashKindName(k))) dot->crash = k, known = true;
   }
-  DotCommand dot;
-  dot.verb = DotCommand::Verb::kCrash;
-  dot.crash = *kind;
-  if (args.size() > 2 || (args.size() == 2 && *kind != CrashKind::kPowerTorn)) {
-    return DotError("only .crash torn takes one more word (a seed)");
+  if (!known) return {"unknown crash kind '", args[0], "': use process, power or torn"};
+  if (args.size() > 2 || (args.size() == 2 && dot->crash != CrashKind::kPowerTorn)) {
+    return {"only .crash torn takes one more word (a seed)"};
   }
   if (args.size() == 2) {
     const std::optional<int64_t> seed = ParseInt64(args[1]);
     if (!seed || *seed < 0 || static_cast<uint64_t>(*seed) > kMaxSeed) {
-      return DotError("the seed must be a whole number from 0 to 2^53-1");
+      return {"the seed must be a whole number from 0 to 2^53-1"};
     }
-    dot.has_seed = true;
-    dot.seed = static_cast<uint64_t>(*seed);
+    dot->has_seed = true;
+    dot->seed = static_cast<uint64_t>(*seed);
   }
-  return Dot(std::move(dot));
+  return {};
 }
 
-ShellLine ParseClock(const std::vector<std::string>& args) {
-  DotCommand dot;
-  dot.verb = DotCommand::Verb::kClock;
-  if (args.empty()) return Dot(std::move(dot));
-  const std::string word = Lower(args[0]);
+Fault ParseClock(Words args, DotCommand* dot) {
   using Action = DotCommand::ClockAction;
-  if ((word == "pause" || word == "play") && args.size() == 1) {
-    dot.clock = word == "pause" ? Action::kPause : Action::kPlay;
-    return Dot(std::move(dot));
+  if (args.empty()) return {};
+  if (args.size() == 1 && (Is(args[0], "pause") || Is(args[0], "play"))) {
+    dot->clock = Is(args[0], "pause") ? Action::kPause : Action::kPlay;
+    return {};
   }
-  if (word == "speed") {
+  if (Is(args[0], "speed")) {
     std::string_view x = args.size() == 2 ? std::string_view(args[1]) : std::string_view();
-    if (!x.empty() && (x.back() == 'x' || x.back() == 'X')) x.remove_suffix(1);
+    if (!x.empty() && (x.back() | 0x20) == 'x') x.remove_suffix(1);
     const std::optional<double> speed = ParseDouble(x);
     if (args.size() != 2 || !speed || !(*speed > 0) || *speed > kMaxSpeed) {
-      return DotError(".clock speed takes one number above 0 and at most 10000, e.g. 10");
+      return {".clock speed takes one number above 0 and at most 10000, e.g. 10"};
     }
-    dot.clock = Action::kSpeed;
-    dot.speed = *speed;
-    return Dot(std::move(dot));
+    dot->clock = Action::kSpeed;
+    dot->speed = *speed;
+    return {};
   }
-  if (word[0] == '-') return DotError("the clock never goes back; jump forward with e.g. +15m");
-  const std::optional<int64_t> ms = args.size() == 1 ? ParseJump(word) : std::nullopt;
-  if (!ms || *ms <= 0) {
-    return DotError("'.clock ", args[0],
-                    "' is not a clock command: use +N with ms, s, m, h or d (e.g. +15m), "
-                    "pause, play or speed N");
-  }
-  dot.clock = Action::kAdvance;
-  dot.advance_ms = *ms;
-  return Dot(std::move(dot));
+  if (args[0][0] == '-') return {"the clock never goes back; jump forward with e.g. +15m"};
+  dot->clock = Action::kAdvance;
+  dot->advance_ms = args.size() == 1 ? ParseJump(args[0]) : 0;
+  if (dot->advance_ms > 0) return {};
+  return {"'.clock ", args[0],
+          "' is not a clock command: use +N with ms, s, m, h or d (e.g. +15m), "
+          "pause, play or speed N"};
 }
 
 // "60 1 300 10" (one or several words): pairs of seconds >= 1 and
 // changes >= 0, as Redis's CONFIG SET save accepts them. Normalized to
-// single spaces.
-std::optional<std::string> ParseSaveRules(const std::vector<std::string>& words) {
+// single spaces; "" when malformed.
+std::string ParseSaveRules(Words words) {
   std::string joined;
-  for (const std::string& w : words) joined += w + " ";
+  for (const std::string& w : words) joined.append(w).append(" ");
   std::optional<std::vector<std::string>> numbers = SplitArgs(joined);
-  if (!numbers || numbers->empty() || numbers->size() % 2 != 0) return std::nullopt;
+  if (!numbers || numbers->empty() || numbers->size() % 2 != 0) return "";
   std::string out;
   for (size_t i = 0; i < numbers->size(); ++i) {
     const std::optional<int64_t> n = ParseInt64((*numbers)[i]);
-    if (!n || *n < (i % 2 == 0 ? 1 : 0)) return std::nullopt;
-    out += (i == 0 ? "" : " ") + (*numbers)[i];
+    if (!n || *n < (i % 2 == 0 ? 1 : 0)) return "";
+    out.append(i == 0 ? "" : " ").append((*numbers)[i]);
   }
   return out;
 }
 
-ShellLine ParsePolicy(const std::vector<std::string>& args) {
+Fault ParsePolicy(Words args, DotCommand* dot) {
   static constexpr std::string_view kUsage =
       ".policy takes none, rdb [SECONDS CHANGES ...], aof [FSYNC] or hybrid [FSYNC]";
-  if (args.empty()) return DotError(kUsage);
-  DotCommand dot;
-  dot.verb = DotCommand::Verb::kPolicy;
-  const std::string name = Lower(args[0]);
-  const std::vector<std::string> rest(args.begin() + 1, args.end());
-  if (name == "none" && rest.empty()) {
-    dot.policy = PersistPolicy::kNone;
-  } else if (name == "rdb") {
-    dot.policy = PersistPolicy::kRdb;
-    std::optional<std::string> save =
-        rest.empty() ? std::string(kDefaultSave) : ParseSaveRules(rest);
-    if (!save) return DotError("save points are pairs of seconds (>= 1) and changes, e.g. 60 1");
-    dot.save = std::move(*save);
-  } else if ((name == "aof" || name == "hybrid") && rest.size() <= 1) {
-    dot.policy = name == "aof" ? PersistPolicy::kAof : PersistPolicy::kHybrid;
-    const std::string fsync = rest.empty() ? "everysec" : Lower(rest[0]);
+  const size_t rest = args.empty() ? 0 : args.size() - 1;
+  if (args.empty()) return {kUsage};
+  if (Is(args[0], "none") && rest == 0) {
+    dot->policy = PersistPolicy::kNone;
+  } else if (Is(args[0], "rdb")) {
+    dot->policy = PersistPolicy::kRdb;
+    dot->save = rest == 0 ? std::string(kDefaultSave) : ParseSaveRules(args.subspan(1));
+    if (dot->save.empty())
+      return {"save points are pairs of seconds (>= 1) and changes, e.g. 60 1"};
+  } else if ((Is(args[0], "aof") || Is(args[0], "hybrid")) && rest <= 1) {
+    dot->policy = Is(args[0], "aof") ? PersistPolicy::kAof : PersistPolicy::kHybrid;
     for (std::string_view known : {"always", "everysec", "no"}) {
-      if (fsync == known) dot.fsync = known;  // a literal: outlives `fsync`
+      if (rest == 0 ? known == "everysec" : Is(args[1], known)) dot->fsync = known;
     }
-    if (dot.fsync.empty()) {
-      return DotError("appendfsync is always, everysec or no, not '", rest[0], "'");
-    }
+    if (dot->fsync.empty()) return {"appendfsync is always, everysec or no, not '", args[1], "'"};
   } else {
-    return DotError(kUsage);
+    return {kUsage};
   }
-  return Dot(std::move(dot));
+  return {};
+}
+
+// .restart, .files, .report, .help (ParseDot names the verb in the error).
+Fault ParseNoArguments(Words args, DotCommand* /*dot*/) {
+  if (args.empty()) return {};
+  return {"takes no arguments"};
 }
 
 // argv[0] starts with '.'.
 ShellLine ParseDot(const std::vector<std::string>& argv) {
-  const std::string verb = Lower(argv[0].substr(1));
-  const std::vector<std::string> args(argv.begin() + 1, argv.end());
-  if (verb == "crash") return ParseCrash(args);
-  if (verb == "clock") return ParseClock(args);
-  if (verb == "policy") return ParsePolicy(args);
-  static constexpr std::pair<std::string_view, DotCommand::Verb> kPlain[] = {
-      {"restart", DotCommand::Verb::kRestart},
-      {"files", DotCommand::Verb::kFiles},
-      {"report", DotCommand::Verb::kReport},
-      {"help", DotCommand::Verb::kHelp}};
-  for (const auto& [name, v] : kPlain) {
-    if (verb != name) continue;
-    if (!args.empty()) return DotError(argv[0], "", " takes no arguments");
-    DotCommand dot;
-    dot.verb = v;
-    return Dot(std::move(dot));
+  using Verb = DotCommand::Verb;
+  static constexpr struct {
+    std::string_view name;
+    Verb verb;
+    Fault (*parse)(Words, DotCommand*);
+  } kVerbs[] = {
+      {".crash", Verb::kCrash, ParseCrash},       {".clock", Verb::kClock, ParseClock},
+      {".policy", Verb::kPolicy, ParsePolicy},    {".restart", Verb::kRestart, ParseNoArguments},
+      {".files", Verb::kFiles, ParseNoArguments}, {".report", Verb::kReport, ParseNoArguments},
+      {".help", Verb::kHelp, ParseNoArguments}};
+  ShellLine out;
+  out.kind = ShellLine::Kind::kDot;
+  for (const auto& v : kVerbs) {
+    if (!Is(argv[0], v.name)) continue;
+    out.dot.verb = v.verb;
+    const Fault fault = v.parse(Words(argv).subspan(1), &out.dot);
+    if (fault.what.empty()) return out;
+    if (v.parse == ParseNoArguments) return DotError({argv[0], "", " takes no arguments"});
+    return DotError(fault);
   }
-  return DotError("unknown lab command '", argv[0], "'");
+  return DotError({"unknown lab command '", argv[0], "'"});
 }
 
 // Strict UTF-8 (no overlong forms, surrogates or code points above
@@ -357,7 +351,7 @@ ShellLine ParseShellLine(std::string_view line) {
   }
   if (repeat > 0) argv.erase(argv.begin());
   if (!argv[0].empty() && argv[0][0] == '.') {
-    if (repeat > 0) return DotError("lab commands cannot be repeated");
+    if (repeat > 0) return DotError({"lab commands cannot be repeated"});
     return ParseDot(argv);
   }
   if (EqualsIgnoreCase(argv[0], "help") || EqualsIgnoreCase(argv[0], "?")) {
@@ -449,10 +443,9 @@ std::string DotVerbsJson() {
 }
 
 std::vector<std::string_view> DotCommandWords(std::string_view verb) {
-  const std::string v = Lower(verb);
-  if (v == ".crash") return {"power", "process", "torn"};
-  if (v == ".clock") return {"+1s", "+1m", "+15m", "+1h", "pause", "play", "speed"};
-  if (v == ".policy") return {"aof", "hybrid", "none", "rdb"};
+  if (Is(verb, ".crash")) return {"power", "process", "torn"};
+  if (Is(verb, ".clock")) return {"+1s", "+1m", "+15m", "+1h", "pause", "play", "speed"};
+  if (Is(verb, ".policy")) return {"aof", "hybrid", "none", "rdb"};
   return {};
 }
 

@@ -102,6 +102,21 @@ std::vector<std::string> Lines(const std::string& text) {
   return out;
 }
 
+// redis-cli's path; fails the test when it is missing.
+std::string RedisCli() {
+  std::string cli = FindProgram("redis-cli");
+  REQUIRE_MESSAGE(!cli.empty(),
+                  "redis-cli not found on PATH: install redis-tools (./scripts/setup)");
+  return cli;
+}
+
+std::unique_ptr<ServerProcess> StartRedis() {
+  std::string error;
+  std::unique_ptr<ServerProcess> redis = ServerProcess::Start(ServerProcess::Kind::kRedis, &error);
+  REQUIRE_MESSAGE(redis != nullptr, error);
+  return redis;
+}
+
 void Flush(int port) {
   RespClient c;
   REQUIRE_MESSAGE(c.Connect(port), c.error());
@@ -113,13 +128,9 @@ void Flush(int port) {
 
 TEST_SUITE("cli") {
   TEST_CASE("redis-cli sessions print the same output against plab as against Redis") {
-    std::string cli = FindProgram("redis-cli");
-    REQUIRE_MESSAGE(!cli.empty(),
-                    "redis-cli not found on PATH: install redis-tools (./scripts/setup)");
+    const std::string cli = RedisCli();
+    std::unique_ptr<ServerProcess> redis = StartRedis();
     std::string error;
-    std::unique_ptr<ServerProcess> redis =
-        ServerProcess::Start(ServerProcess::Kind::kRedis, &error);
-    REQUIRE_MESSAGE(redis != nullptr, error);
     std::unique_ptr<ServerProcess> subject = ServerProcess::StartSubject(&error);
     REQUIRE_MESSAGE(subject != nullptr, error);
 
@@ -152,13 +163,8 @@ TEST_SUITE("cli") {
   }
 
   TEST_CASE("the plab REPL prints what redis-cli prints against Redis") {
-    std::string cli = FindProgram("redis-cli");
-    REQUIRE_MESSAGE(!cli.empty(),
-                    "redis-cli not found on PATH: install redis-tools (./scripts/setup)");
-    std::string error;
-    std::unique_ptr<ServerProcess> redis =
-        ServerProcess::Start(ServerProcess::Kind::kRedis, &error);
-    REQUIRE_MESSAGE(redis != nullptr, error);
+    const std::string cli = RedisCli();
+    std::unique_ptr<ServerProcess> redis = StartRedis();
     int checked = 0;
     for (const std::filesystem::path& session : Sessions()) {
       if (IsLabSession(session)) continue;
