@@ -28,6 +28,18 @@
 // and open()/restart() return the report rendered as "text" (plain) and
 // "color_text" (ANSI colours, for xterm) beside the JSON.
 //
+// What the panels read without running a command (so INFO commandstats
+// counts only what the user typed), each a JSON string ("{}" or "null"
+// when the lab is not running):
+//   lab.configGet(patterns)     {"appendonly":"yes",...}, CONFIG GET's pairs
+//   lab.persistenceInfo()       INFO persistence's fields, {"rdb_changes_since_last_save":"3",...}
+//   lab.promise()               the running setup's loss promise (core/lab/promise.h),
+//                               the fields of a diff's "promise": policy, kind,
+//                               window_ms, since_ms, sentence, stop, stop_ms
+//   lab.stats()                 {"fsyncs","dir_syncs","bytes_written","files",
+//                               "written_bytes","durable_bytes"} (Lab::DiskStats)
+//   lab.digest()                the keyspace digest, 16 hex digits ("" when down)
+//
 // Batch encoding (what runBatch takes; web/src/resp.js writes it): a
 // sequence of commands, each
 //   'L' u32 n, n bytes            a command line, split like redis-cli does
@@ -45,11 +57,13 @@
 
 #include "core/cmd/command_table.h"
 #include "core/cmd/help_text.h"
+#include "core/cmd/server_family.h"
 #include "core/lab/lab.h"
 #include "core/lab/lab_shell.h"
 #include "core/lab/lab_text.h"
 #include "core/persist/little_endian.h"
 #include "core/resp/reply_format.h"
+#include "core/server/config_registry.h"
 #include "core/util/split_args.h"
 
 namespace plab {
@@ -152,22 +166,24 @@ std::string_view OpKind(DurableOp::Kind kind) {
   return "";
 }
 
+// A JSON string (invalid UTF-8 replaced, never thrown).
+std::string JsonString(std::string_view s) {
+  return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 // {"ok":bool,"error":"...","report":{...}[,"diff":{...}],"text":"...",
 // "color_text":"..."}, assembled from the parts' own JSON: the wasm build
 // links nlohmann's writer but not its parser, which alone would cost ~10 KB
 // of the download budget. `cause`: why the server had stopped (lab_text.h).
 std::string Outcome(const Status& status, const RecoveryReport* report, const KeyspaceDiff* diff,
                     std::string_view cause) {
-  auto json_string = [](std::string_view s) {
-    return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  };
   std::string out = std::string("{\"ok\":") + (status.ok() ? "true" : "false") +
-                    ",\"error\":" + json_string(status.ok() ? "" : status.message());
+                    ",\"error\":" + JsonString(status.ok() ? "" : status.message());
   if (report != nullptr) {
     const KeyspaceDiff* shown_diff = status.ok() ? diff : nullptr;
     out += ",\"report\":" + report->ToJson();
-    out += ",\"text\":" + json_string(RecoveryText(*report, shown_diff, cause, false));
-    out += ",\"color_text\":" + json_string(RecoveryText(*report, shown_diff, cause, true));
+    out += ",\"text\":" + JsonString(RecoveryText(*report, shown_diff, cause, false));
+    out += ",\"color_text\":" + JsonString(RecoveryText(*report, shown_diff, cause, true));
   }
   if (diff != nullptr && status.ok()) out += ",\"diff\":" + diff->ToJson();
   return out + "}";
@@ -185,6 +201,16 @@ std::string ArgFromJs(const val& arg) {
     out.push_back(static_cast<char>(nibble(hex[i]) * 16 + nibble(hex[i + 1])));
   }
   return out;
+}
+
+// {"name":"value",...} from string pairs.
+std::string JsonObject(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  std::string out = "{";
+  for (const auto& [name, value] : pairs) {
+    if (out.size() > 1) out += ',';
+    out += JsonString(name) + ":" + JsonString(value);
+  }
+  return out + "}";
 }
 
 class LabBinding {
@@ -292,6 +318,59 @@ class LabBinding {
   }
 
   std::string Prompt() { return LabPrompt(lab_); }
+
+  std::string ConfigGet(const val& patterns) {
+    if (lab_.engine() == nullptr) return "{}";
+    std::vector<std::string> names;
+    const unsigned n = patterns.isArray() ? patterns["length"].as<unsigned>() : 0;
+    for (unsigned i = 0; i < n; ++i) names.push_back(ArgFromJs(patterns[i]));
+    return JsonObject(GetConfigParams(lab_.engine()->server().config(), names));
+  }
+
+  // INFO's "field:value\r\n" lines of the persistence section.
+  std::string PersistenceInfo() {
+    if (lab_.engine() == nullptr) return "{}";
+    const std::string info = GenerateInfo(lab_.engine()->server(), {"persistence"});
+    std::vector<std::pair<std::string, std::string>> fields;
+    for (size_t at = 0, end; at < info.size(); at = end + 2) {
+      end = info.find("\r\n", at);
+      if (end == std::string::npos) end = info.size();
+      const size_t colon = info.find(':', at);
+      if (info[at] == '#' || colon >= end) continue;
+      fields.emplace_back(info.substr(at, colon - at), info.substr(colon + 1, end - colon - 1));
+    }
+    return JsonObject(fields);
+  }
+
+  std::string Promise() const {
+    if (lab_.state() != Lab::State::kRunning) return "null";
+    const LossPromise p = lab_.Promise();
+    return "{\"policy\":" + JsonString(p.policy) +
+           ",\"kind\":" + JsonString(PromiseKindName(p.kind)) +
+           ",\"window_ms\":" + std::to_string(p.window_ms) +
+           ",\"since_ms\":" + std::to_string(p.since_ms) +
+           ",\"sentence\":" + JsonString(p.sentence) + ",\"stop\":" + JsonString(p.stop) +
+           ",\"stop_ms\":" + std::to_string(p.stop_ms) + "}";
+  }
+
+  std::string Stats() const {
+    const Lab::DiskStats s = lab_.Stats();
+    return "{\"fsyncs\":" + std::to_string(s.fsyncs) +
+           ",\"dir_syncs\":" + std::to_string(s.dir_syncs) +
+           ",\"bytes_written\":" + std::to_string(s.bytes_written) +
+           ",\"files\":" + std::to_string(s.files) +
+           ",\"written_bytes\":" + std::to_string(s.written_bytes) +
+           ",\"durable_bytes\":" + std::to_string(s.durable_bytes) + "}";
+  }
+
+  std::string Digest() const {
+    if (lab_.state() != Lab::State::kRunning) return "";
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out(16, '0');
+    uint64_t d = lab_.KeyspaceDigest();
+    for (int i = 15; i >= 0; --i, d >>= 4) out[i] = kHex[d & 15];
+    return out;
+  }
   std::string FilesText(bool color) const { return plab::FilesText(lab_.Files(), color); }
 
   static std::string ParseLine(const std::string& line) {
@@ -351,6 +430,11 @@ EMSCRIPTEN_BINDINGS(plab) {
       .function("takeLog", &plab::LabBinding::TakeLog)
       .function("prompt", &plab::LabBinding::Prompt)
       .function("filesText", &plab::LabBinding::FilesText)
+      .function("configGet", &plab::LabBinding::ConfigGet)
+      .function("persistenceInfo", &plab::LabBinding::PersistenceInfo)
+      .function("promise", &plab::LabBinding::Promise)
+      .function("stats", &plab::LabBinding::Stats)
+      .function("digest", &plab::LabBinding::Digest)
       .class_function("formatReply", &plab::LabBinding::FormatReply)
       .class_function("parseLine", &plab::LabBinding::ParseLine)
       .class_function("dotHelp", &plab::LabBinding::DotHelp)

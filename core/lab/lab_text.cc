@@ -262,18 +262,22 @@ std::string FilesText(const std::vector<Lab::FileEntry>& files, bool color) {
   for (const Lab::FileEntry& f : files) {
     t << "  ";
     t.Pad(f.name, name_w + 2).Pad(std::to_string(f.written), num_w, true) << "  ";
-    t.Pad(std::to_string(f.durable), num_w, true).On(kYellow);
-    if (f.written > f.durable) {
+    t.Pad(std::to_string(f.durable), num_w, true);
+    const bool unsynced = f.written > f.durable || f.dirty;
+    if (unsynced || !f.entry_durable) {
       t << "  ";
-      t.Count(static_cast<int64_t>(f.written - f.durable), "byte", "bytes") << " not durable";
-    } else if (f.dirty) {
-      t << "  changed, not durable";
+      t.On(kYellow);
+      if (f.written > f.durable) {
+        t.Count(static_cast<int64_t>(f.written - f.durable), "byte", "bytes") << " not durable";
+      } else if (f.dirty) {
+        t << "changed, not durable";
+      }
+      if (!f.entry_durable) {
+        t << (unsynced ? "; " : "") << "name not durable: a power loss drops the file";
+      }
+      t.Off();
     }
-    if (!f.entry_durable) {
-      t << (f.written > f.durable || f.dirty ? "; " : "  ")
-        << "name not durable: a power loss drops the file";
-    }
-    t.Off() << '\n';
+    t << '\n';
   }
   t.On(kDim) << "  written: what reads see (the page cache); durable: what a power loss keeps";
   t.Off() << '\n';

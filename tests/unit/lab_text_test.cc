@@ -242,7 +242,9 @@ TEST_SUITE("lab_text") {
       CHECK(Has(row, "name not durable") == !f.entry_durable);
     }
     CHECK(Has(text, "  scratch/new.tmp "));
-    CHECK(Has(FilesText(files, true), "\x1b[33m"));
+    const std::string color = FilesText(files, true);
+    CHECK(Has(color, "\x1b[33m3 bytes not durable; name not durable"));
+    CHECK_FALSE(Has(color, "\x1b[33m\x1b[0m"));  // no empty styled runs
     CHECK(FilesText({}, false) == "No files: nothing has been written to disk yet.\n");
   }
 
