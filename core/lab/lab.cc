@@ -99,7 +99,11 @@ void Lab::StopEngine(std::string reason, std::string_view stop, CrashKind kind) 
     stopped_promise_ = Promise(kind);
     stopped_promise_.stop = std::string(stop);
     stopped_promise_.stop_ms = clock_.NowMillis();
-    stopped_appendonly_ = engine_->server().config().appendonly;
+    // PersistLab differs from Redis here on purpose: the next start uses
+    // the settings the server ran with, as if every CONFIG SET had been
+    // followed by CONFIG REWRITE. A reader who switched the playground to
+    // AOF expects the restart to load the AOF, not the startup config's RDB.
+    config_ = engine_->server().config();
     before_crash_ = FingerprintKeyspace(engine_->server().keyspace(), clock_.NowMillis());
   }
   engine_.reset();
@@ -245,14 +249,6 @@ Status Lab::Restart(RecoveryReport* report, KeyspaceDiff* diff) {
     DiffOptions options;
     options.after_ms = now;
     options.promise = stopped_promise_;
-    if (stopped_appendonly_ != config_.appendonly) {
-      options.promise->kind = LossPromise::Kind::kNone;
-      options.promise->sentence =
-          std::string("This restart loads the ") + (config_.appendonly ? "AOF" : "RDB file") +
-          " but the server that stopped was writing the " +
-          (stopped_appendonly_ ? "AOF" : "RDB file") +
-          " (CONFIG SET appendonly does not outlive a restart), so no promise applies.";
-    }
     const LossPromise& promise = *options.promise;
     options.judge = [this, &promise](int db, const std::string& key) -> std::string {
       const std::optional<AckTracker::Write> w = acks_.LastWrite(db, key);

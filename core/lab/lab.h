@@ -139,9 +139,9 @@ class Lab {
   // save points are set). `diff` compares the keys before the crash (or
   // shutdown) with the keys recovered, and checks each difference against
   // the promise of the setup that stopped (diff->promise, diff->broken).
-  // When the restart loads from another source than the stopped server
-  // wrote (CONFIG SET appendonly is not kept across restarts, as in Redis
-  // without CONFIG REWRITE), the promise is "none" and says why.
+  // The engine restarts with the configuration it ran with: CONFIG SET
+  // changes outlive the restart, as if each had been followed by CONFIG
+  // REWRITE (Redis itself would reread its config file).
   Status Restart(RecoveryReport* report, KeyspaceDiff* diff);
 
   // The loss promise of the running setup (CONFIG SET changes it): for a
@@ -220,7 +220,6 @@ class Lab {
   // The promise check.
   AckTracker acks_;
   LossPromise stopped_promise_;      // of the server that stopped last
-  bool stopped_appendonly_ = false;  // what it was writing
   int64_t save_start_ms_ = 0;        // start of the last completed save
   int64_t bgsave_start_ms_ = -1;     // start of the running BGSAVE, -1: none
   int64_t last_save_time_s_ = 0;     // RdbInfo::last_save_time_s last seen
