@@ -219,10 +219,10 @@ class Lab {
   std::vector<LabLogLine> log_;
   // The promise check.
   AckTracker acks_;
-  LossPromise stopped_promise_;      // of the server that stopped last
-  int64_t save_start_ms_ = 0;        // start of the last completed save
-  int64_t bgsave_start_ms_ = -1;     // start of the running BGSAVE, -1: none
-  int64_t last_save_time_s_ = 0;     // RdbInfo::last_save_time_s last seen
+  LossPromise stopped_promise_;   // of the server that stopped last
+  int64_t save_start_ms_ = 0;     // start of the last completed save
+  int64_t bgsave_start_ms_ = -1;  // start of the running BGSAVE, -1: none
+  int64_t last_save_time_s_ = 0;  // RdbInfo::last_save_time_s last seen
   int64_t last_forget_ms_ = 0;
   bool listening_ = false;
 };
