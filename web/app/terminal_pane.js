@@ -63,7 +63,7 @@ export function mountTerminal(element, host) {
     },
     extraCommands: [],
     history: localStorageHistory(),
-    label: "Redis terminal on the lab's engine",
+    label: "Redis terminal on the lab's engine. Escape then Tab leaves it.",
   };
   const view = new TerminalView(element, termHost);
   element.setAttribute("aria-busy", "false");

@@ -47,6 +47,9 @@ export function mountPersistence(section, store, actions) {
   const rewriteMin = h("input", { type: "text", id: "knob-rewrite-min", size: 8, class: "mono", spellcheck: "false" });
   const truncated = select("knob-truncated", ["yes", "no"]);
   const status = h("div", { class: "status-line", "aria-live": "off" });
+  // The AOF's knobs can be set while it is off (CONFIG SET takes them);
+  // they only matter once it is on.
+  const aofNote = h("p", { class: "knobs-note" }, "The AOF is off: the settings below apply once it is on.");
 
   const setter = (name, input) => () => {
     const value = input.value.trim();
@@ -71,6 +74,7 @@ export function mountPersistence(section, store, actions) {
     h("div", { class: "knobs" },
       h("label", { for: "knob-save" }, "save"), save,
       h("span", { class: "row-hint", id: "knob-save-hint" }, "seconds changes pairs: snapshot after N s if at least M writes (empty: never)"),
+      aofNote,
       h("label", { for: "knob-fsync" }, "appendfsync"), fsync,
       h("label", { for: "knob-rewrite-pct" }, "auto-aof-rewrite-percentage"), rewritePct,
       h("label", { for: "knob-rewrite-min" }, "auto-aof-rewrite-min-size"), rewriteMin,
@@ -94,12 +98,7 @@ export function mountPersistence(section, store, actions) {
     syncInput(rewritePct, config["auto-aof-rewrite-percentage"]);
     syncInput(rewriteMin, config["auto-aof-rewrite-min-size"]);
     syncInput(truncated, config["aof-load-truncated"]);
-    const aofOn = mode === "aof" || mode === "hybrid";
-    // The AOF knobs do nothing while the AOF is off: say so visually.
-    for (const el of [fsync, rewritePct, rewriteMin]) {
-      el.classList.toggle("dim", !aofOn);
-      section.querySelector(`label[for="${el.id}"]`)?.classList.toggle("dim", !aofOn);
-    }
+    aofNote.hidden = mode === "aof" || mode === "hybrid";
     replace(promise, running === "running"
       ? [h("strong", null, "Promise: "), p?.sentence ?? ""]
       : [h("strong", null, "The server is down. "), "Restart it to see what the disk kept."]);

@@ -120,6 +120,7 @@ export class TerminalView {
     this._stash = "";
 
     this._term.onData((data) => this._input(data));
+    this._escapeTab();
     this._term.onResize(({ cols }) => {
       this._editor.setColumns(cols);
       if (!this._busy) this._term.write(this._editor.render());
@@ -199,6 +200,25 @@ export class TerminalView {
   }
 
   // --- input ------------------------------------------------------------------
+
+  /**
+   * Tab completes, so it can't also move focus; Escape then Tab (or
+   * Shift-Tab) leaves the terminal, as in code editors that keep Tab
+   * (WCAG 2.1.2: no keyboard trap). Escape still reaches the line editor
+   * (it cancels a reverse search).
+   */
+  _escapeTab() {
+    let armed = false;
+    this._term.attachCustomKeyEventHandler((e) => {
+      if (e.type !== "keydown") return true;
+      if (e.key === "Tab" && armed) {
+        armed = false;
+        return false; // not handled: the browser moves focus
+      }
+      if (e.key !== "Shift") armed = e.key === "Escape";
+      return true;
+    });
+  }
 
   _input(data) {
     this._loadDocs();
