@@ -29,8 +29,8 @@ struct CliOptions {
   enum class Output { kAuto, kTty, kRaw };
   Output output = Output::kAuto;
   std::vector<std::string> commands;  // from -e; empty: read stdin
-  // Redis parameters the lab starts with (--name value), like redis.conf:
-  // every .restart starts with them again.
+  // Redis parameters the lab starts with (--name value), like redis.conf;
+  // a .restart keeps what CONFIG SET changed since (Lab::Restart).
   std::vector<std::pair<std::string, std::string>> config;
 };
 
