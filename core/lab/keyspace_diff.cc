@@ -127,19 +127,19 @@ std::string CountOf(int64_t lo, int64_t hi) {
 std::string LostCounterNote(int64_t v) {
   if (v == 0) return "It held 0, so the next INCR or DECR gives what it would have given anyway.";
   if (v > 0) {
-    return "The counter is gone: the next INCR gives 1, so " +
+    return "If it was an INCR counter, the next INCR gives 1: " +
            std::string(v == 1 ? "ID " : "IDs ") + Range(1, v) + " will be issued again (" +
            CountOf(1, v) + ").";
   }
-  return "The counter is gone: the next DECR gives -1, so " + Range(v, -1) +
+  return "If it was a DECR counter, the next DECR gives -1: " + Range(v, -1) +
          " will be issued again (" + CountOf(v, -1) + ").";
 }
 
 std::string WentBackNote(int64_t was, int64_t now) {
   const int64_t lo = now + 1;
   if (lo > 0) {
-    return std::string(lo == was ? "ID " : "IDs ") + Range(lo, was) + " will be issued again (" +
-           CountOf(lo, was) + ").";
+    return std::string("As an INCR counter: ") + (lo == was ? "ID " : "IDs ") + Range(lo, was) +
+           " will be issued again (" + CountOf(lo, was) + ").";
   }
   return "INCR will hand out " + Range(lo, was) + " again (" + CountOf(lo, was) + ").";
 }

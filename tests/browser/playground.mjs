@@ -294,7 +294,10 @@ async function longReplyCapped(page) {
 async function darkScreenshots(browser, url) {
   await withPlayground(browser, url, async (page) => {
     await runLine(page, "SET user:1 Ada");
-    await runLine(page, "SET hint ");
+    await runLine(page, "INCR orders:next_id");
+    // Mid-typing: the grey argument hint shows in the screenshot.
+    await page.keyboard.type("SET user:2 ");
+    await page.waitForFunction(() => /SET user:2 value/.test(document.querySelector(".xterm-rows")?.textContent ?? ""));
     await shot(page, "lab-dark");
   }, { colorScheme: "dark" });
 }

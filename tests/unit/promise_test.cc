@@ -243,15 +243,16 @@ TEST_SUITE("keyspace diff notes") {
     KeyspaceDiff diff = DiffOf(a, b);
     REQUIRE(diff.changed_count == 5);
     CHECK(diff.changed[0].key == "id");
-    CHECK(diff.changed[0].note == "IDs 988\u20131042 will be issued again (55 values).");
+    CHECK(diff.changed[0].note ==
+          "As an INCR counter: IDs 988\u20131042 will be issued again (55 values).");
     CHECK(diff.changed[1].key == "neg");
     CHECK(diff.changed[1].note == "INCR will hand out -5 to -3 again (3 values).");
     CHECK(diff.changed[2].key == "one");
-    CHECK(diff.changed[2].note == "ID 5 will be issued again (1 value).");
+    CHECK(diff.changed[2].note == "As an INCR counter: ID 5 will be issued again (1 value).");
     CHECK(diff.changed[3].note.empty());  // padded
     CHECK(diff.changed[4].note.empty());  // text
-    CHECK(diff.ToJson().find("\"note\":\"IDs 988\u20131042 will be issued again (55 values).\"") !=
-          std::string::npos);
+    CHECK(diff.ToJson().find("\"note\":\"As an INCR counter: IDs 988\u20131042 will be issued "
+                             "again (55 values).\"") != std::string::npos);
   }
 
   TEST_CASE("a counter that went up, one that is gone and one that came back") {
@@ -270,10 +271,10 @@ TEST_SUITE("keyspace diff notes") {
     REQUIRE(diff.lost_count == 3);
     CHECK(diff.lost[0].key == "below");
     CHECK(diff.lost[0].note ==
-          "The counter is gone: the next DECR gives -1, so -2 to -1 will be issued again (2 "
+          "If it was a DECR counter, the next DECR gives -1: -2 to -1 will be issued again (2 "
           "values).");
     CHECK(diff.lost[1].note ==
-          "The counter is gone: the next INCR gives 1, so IDs 1\u20131042 will be issued again "
+          "If it was an INCR counter, the next INCR gives 1: IDs 1\u20131042 will be issued again "
           "(1042 values).");
     CHECK(diff.lost[2].note.find("It held 0") == 0);
     REQUIRE(diff.added_count == 1);

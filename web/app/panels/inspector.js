@@ -51,11 +51,11 @@ export async function mountInspector(view, file, annotate, content, firstEntry =
   const more = h("p", { class: "empty" });
 
   const items = spans.map((s, i) => {
-    const li = h("li", { id: `span-${i}`, role: "option", "aria-selected": "false",
+    const label = h("span", { class: "label" }, s.label);
+    label.style.marginLeft = `${1.25 * s.depth}em`; // children under their entry
+    return h("li", { id: `span-${i}`, role: "option", "aria-selected": "false",
       on: { click: () => pick(i, true) } },
-    h("span", { class: "at" }, `0x${s.offset.toString(16).padStart(6, "0")}`),
-    "  ".repeat(s.depth), h("span", { class: "label" }, s.label), " ", s.detail);
-    return li;
+    h("span", { class: "at" }, `0x${s.offset.toString(16).padStart(6, "0")}`), label, " ", s.detail);
   });
   replace(list, items);
 
