@@ -89,6 +89,9 @@ export class TerminalView {
       cursorBlink: true,
       fontFamily: "ui-monospace, 'Cascadia Mono', 'DejaVu Sans Mono', Menlo, Consolas, monospace",
       fontSize: 14,
+      // At 1.0 the DOM renderer clips the underscore of DejaVu Sans Mono
+      // (payments_id reads "payments id").
+      lineHeight: 1.12,
       scrollback: 5000,
       theme: host.theme ?? DARK_THEME,
     });
