@@ -5,16 +5,18 @@
 // Emscripten glue, and plab_wasm.wasm). CMake runs this (wasm/CMakeLists.txt).
 //
 // Output:
-//   index.html        the playground page (web/app/index.html)
-//   app.js, app.css   the page: its modules and styles (xterm's and uPlot's
-//                     stylesheets included); chunks/ holds what loads later
+//   index.html        the playground page (web/app/index.html, pointing at
+//                     the hashed names below)
+//   assets/           the page's modules and styles (xterm's and uPlot's
+//                     stylesheets included), named by content hash:
+//                     app-*.js, app-*.css, and the chunks that load later
 //                     (compare mode)
 //   worker.js         the Web Worker that runs the labs: the JS API, the
 //                     Emscripten glue and the shell
 //   plab_wasm.wasm    the engine, fetched and compiled by the worker
 import { build } from "esbuild";
-import { copyFileSync, mkdirSync, rmSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
@@ -28,8 +30,9 @@ if (!values.engine || !values.out) {
 }
 const engineDir = resolve(values.engine);
 const outDir = resolve(values.out);
+// The directory is the build's alone: start empty (no stale hashed files).
+rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
-rmSync(join(outDir, "chunks"), { recursive: true, force: true }); // old hashes
 
 // engine_loader.js imports "./plab_wasm.mjs", which only exists in the
 // engine's build directory: point the import there.
@@ -53,15 +56,22 @@ const common = {
   legalComments: "eof",
 };
 
-await Promise.all([
-  // The page, split: what the first screen needs is app.js; compare mode
-  // (and its chart library) loads when its tab is opened.
+// The page's files carry a hash of their content in their name (assets/),
+// so a server can let browsers keep them for good (web/serve.mjs does);
+// index.html, worker.js and the engine keep their names and are
+// revalidated instead.
+const [page, , style] = await Promise.all([
+  // The page, split: what the first screen needs is the app entry and the
+  // chunks it imports; compare mode (and its chart library) loads when its
+  // tab is opened.
   build({
     ...common,
     entryPoints: { app: join(webDir, "app", "main.js") },
     outdir: outDir,
+    entryNames: "assets/[name]-[hash]",
+    chunkNames: "assets/[name]-[hash]",
     splitting: true,
-    chunkNames: "chunks/[name]-[hash]",
+    metafile: true,
   }),
   build({
     ...common,
@@ -73,7 +83,30 @@ await Promise.all([
     ...common,
     entryPoints: { app: join(webDir, "app", "app.css") },
     outdir: outDir,
+    entryNames: "assets/[name]-[hash]",
+    metafile: true,
   }),
 ]);
-copyFileSync(join(webDir, "app", "index.html"), join(outDir, "index.html"));
+
+/** The output (a path relative to the site) built from entry `source`. */
+function outputOf(result, source) {
+  const [path, output] = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint?.endsWith(source));
+  return { url: relative(outDir, resolve(path)).split(sep).join("/"), output };
+}
+const script = outputOf(page, "main.js");
+const sheet = outputOf(style, "app.css");
+// The entry imports the chunks it shares with compare mode; without a hint
+// the browser only discovers them once the entry is parsed. modulepreload
+// fetches them alongside it.
+const preloads = script.output.imports.filter((i) => i.kind === "import-statement")
+  .map((i) => `<link rel="modulepreload" href="${relative(outDir, resolve(i.path)).split(sep).join("/")}">`);
+const template = readFileSync(join(webDir, "app", "index.html"), "utf8");
+for (const needle of ['<link rel="stylesheet" href="app.css">', '<script type="module" src="app.js"></script>']) {
+  if (!template.includes(needle)) throw new Error(`web/app/index.html no longer has ${needle}`);
+}
+const html = template
+  .replace('<link rel="stylesheet" href="app.css">', `<link rel="stylesheet" href="${sheet.url}">`)
+  .replace('<script type="module" src="app.js"></script>',
+    [`<script type="module" src="${script.url}"></script>`, ...preloads].join("\n"));
+writeFileSync(join(outDir, "index.html"), html);
 copyFileSync(join(engineDir, "plab_wasm.wasm"), join(outDir, "plab_wasm.wasm"));

@@ -5,11 +5,13 @@
 // What it does beyond sending files:
 // - `.wasm` goes out as application/wasm, which WebAssembly.compileStreaming
 //   requires; module scripts as text/javascript.
-// - Caching: every response carries an ETag and `Cache-Control: no-cache`,
-//   so the browser keeps its copy, revalidates it with one cheap 304 per
-//   load, and never runs a stale file after a rebuild. A 304 keeps
-//   Chromium's HTTP cache entry, and with it the compiled code V8 stores
-//   next to a streamed .wasm: a warm load skips compiling the engine.
+// - Caching: files named by their content hash (assets/*-HASH.js|css, see
+//   web/build.mjs) are kept by the browser for good. Everything else carries
+//   an ETag and `Cache-Control: no-cache`, so the browser keeps its copy,
+//   revalidates it with one cheap 304 per load, and never runs a stale file
+//   after a rebuild. A 304 keeps Chromium's HTTP cache entry, and with it
+//   the compiled code V8 stores next to a streamed .wasm: a warm load skips
+//   compiling the engine.
 // - Every response gets a strict Content-Security-Policy (the playground
 //   must work without 'unsafe-inline' or 'unsafe-eval'); --no-csp turns it
 //   off for experiments.
@@ -34,6 +36,10 @@ export const SITE_CSP = [
   "base-uri 'none'",
   "form-action 'none'",
 ].join("; ");
+
+// web/build.mjs names the page's files by their content (assets/app-HASH.js):
+// such a file never changes, so the browser may keep it without asking.
+const IMMUTABLE = /^\/assets\/[^/]+-[A-Z0-9]{8}\.(js|css)$/;
 
 const MIME = {
   ".html": "text/html; charset=utf-8",
@@ -110,7 +116,7 @@ export async function startServer(options = {}) {
     const etag = `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
     const headers = {
       "Content-Type": MIME[extname(file)] ?? "application/octet-stream",
-      "Cache-Control": "no-cache",
+      "Cache-Control": IMMUTABLE.test(path) ? "public, max-age=31536000, immutable" : "no-cache",
       ETag: etag,
       "X-Content-Type-Options": "nosniff",
       ...(csp ? { "Content-Security-Policy": csp } : {}),

@@ -16,7 +16,7 @@
 // Everything is measured by the page's standard APIs (performance marks the
 // playground sets, "longtask" entries, keydown timestamps and a
 // MutationObserver on the terminal's rows): no test hooks in the page.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { gzipSync } from "node:zlib";
 import { join, resolve } from "node:path";
@@ -50,11 +50,18 @@ const percentile = (xs, p) => {
   return s[Math.max(0, Math.ceil((p / 100) * s.length) - 1)];
 };
 
+/** Every file of the site, relative to it. */
+function siteFiles(dir = siteDir, prefix = "") {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? siteFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]);
+}
+
 function measureSizes() {
   const gz = (f) => gzipSync(readFileSync(join(siteDir, f)), { level: 9 }).length;
-  const parts = ["index.html", "app.js", "app.css", "worker.js"].map((f) => [f, gz(f)]);
+  // Everything but the engine, including the chunks compare mode loads later.
+  const parts = siteFiles().filter((f) => !f.endsWith(".wasm")).map((f) => [f, gz(f)]);
   const total = parts.reduce((a, [, n]) => a + n, 0);
-  row("size: the playground before the engine (index.html + app.js + app.css + worker.js), gzip -9",
+  row("size: the whole playground before the engine (every file of the site but plab_wasm.wasm), gzip -9",
     `${(total / KB).toFixed(1)} kB`, "<= 400 kB", total <= 400 * KB);
   row("size: of which", parts.map(([f, n]) => `${f} ${(n / KB).toFixed(1)} kB`).join(", "), "", null);
   row("size: the engine (plab_wasm.wasm), gzip -9", `${(gz("plab_wasm.wasm") / KB).toFixed(1)} kB`, "", null);
@@ -100,38 +107,40 @@ async function measureReady(browser, url) {
 /**
  * Types `text` one key at a time, `gapMs` apart, and returns each key's
  * keydown-to-echo time: from the keydown event to the moment the typed
- * text is in the terminal's rows (a MutationObserver sees it), plus the
- * next animation frame (when it is painted).
+ * text is in the terminal's rows. xterm updates its rows inside an
+ * animation frame callback, just before that frame is painted, so the
+ * MutationObserver that sees the change runs at paint time.
  */
 async function keystrokeEcho(page, text, gapMs) {
   await page.evaluate(() => {
+    if (window.__echo) {
+      Object.assign(window.__echo, { pending: [], times: [], typed: "" });
+      return;
+    }
     const rows = document.querySelector(".xterm-rows");
-    const state = { pending: [], times: [] };
+    const state = { pending: [], times: [], typed: "" };
     window.__echo = state;
     document.addEventListener("keydown", (e) => {
       if (e.key.length === 1) state.pending.push({ t0: e.timeStamp, want: e.key });
     }, true);
-    const check = () => {
-      if (state.pending.length === 0) return;
-      const text = rows.textContent.replace(/\u00a0/g, " ");
-      const typed = state.typed ?? "";
-      while (state.pending.length > 0 && text.includes(typed + state.pending[0].want)) {
+    new MutationObserver(() => {
+      const now = performance.now();
+      const shown = rows.textContent.replace(/\u00a0/g, " ");
+      while (state.pending.length > 0 && shown.includes(state.typed + state.pending[0].want)) {
         const { t0, want } = state.pending.shift();
-        state.typed = typed + want;
-        requestAnimationFrame(() => state.times.push(performance.now() - t0));
-        break;
+        state.typed += want;
+        state.times.push(now - t0);
       }
-    };
-    new MutationObserver(check).observe(rows, { childList: true, subtree: true, characterData: true });
+    }).observe(rows, { childList: true, subtree: true, characterData: true });
   });
   await page.locator(".xterm-helper-textarea").focus();
   for (const ch of text) {
     await page.keyboard.press(ch);
     await page.waitForTimeout(gapMs);
   }
-  await page.waitForTimeout(200);
+  await page.waitForTimeout(100);
   const times = await page.evaluate(() => window.__echo.times);
-  for (let i = 0; i < text.length; i++) await page.keyboard.press("Backspace");
+  await page.keyboard.press("Control+U");
   return times;
 }
 
@@ -143,16 +152,28 @@ async function measureBackground(page, command, busyText) {
       .observe({ type: "longtask" });
   });
   await runLine(page, command);
-  const typed = "get keystroke:probe";
+  // Keys typed while the job runs (the panel says "running"), 40 ms apart.
   const t0 = Date.now();
-  const echo = await keystrokeEcho(page, typed, 25);
-  const during = await page.evaluate((busy) => document.querySelector("#persistence .status-line")?.textContent.includes(busy), busyText);
+  const running = () => page.evaluate((busy) =>
+    /running/.test(document.querySelector("#persistence .status-line")?.textContent ?? "") &&
+    document.querySelector("#persistence .status-line")?.textContent.includes(busy), busyText);
+  const echo = [];
+  let rounds = 0;
+  while (await running() && rounds < 40) {
+    echo.push(...await keystrokeEcho(page, "get probe", 40));
+    rounds++;
+  }
+  const jobMs = Date.now() - t0;
   await waitIdle(page);
   const longTasks = await page.evaluate(() => window.__long);
   const maxLong = longTasks.length ? Math.max(...longTasks) : 0;
   row(`${command} of ${KEYS / 1000}k keys: main-thread tasks over 50 ms`,
     `${longTasks.length} (longest ${ms(maxLong)})`, "none", longTasks.length === 0);
-  row(`${command} of ${KEYS / 1000}k keys: keystroke-to-echo p50 / p95 (${echo.length} keys, ${((Date.now() - t0) / 1000).toFixed(1)} s${during ? ", save still running at the end" : ""})`,
+  if (echo.length === 0) {
+    row(`${command} of ${KEYS / 1000}k keys: keystroke-to-echo`, `not measured: the job ended within ${jobMs} ms`, "p95 <= 16 ms", false);
+    return;
+  }
+  row(`${command} of ${KEYS / 1000}k keys: keystroke-to-echo p50 / p95 (${echo.length} keys typed during the ${(jobMs / 1000).toFixed(1)} s it ran)`,
     `${ms(percentile(echo, 50))} / ${ms(percentile(echo, 95))}`, "p95 <= 16 ms", percentile(echo, 95) <= 16);
 }
 

@@ -17,6 +17,8 @@ import { mountStorage } from "./panels/storage.js";
 import { showBanner } from "./panels/banner.js";
 import { marksFromEvent } from "./marks.js";
 
+performance.mark("plab:app"); // the page's code starts (bench/playground)
+
 const LAB_NAME = "playground";
 // The persistence settings survive reloads, as if every CONFIG SET were
 // followed by CONFIG REWRITE: a reload is a restart of the same server.
@@ -24,7 +26,8 @@ const CONFIG_KEY = "persistlab:config";
 
 // Started first: the worker fetches and compiles the engine while the page
 // builds itself.
-const worker = new LabWorker(new URL("./worker.js", import.meta.url));
+// worker.js sits next to the page (this module is under assets/).
+const worker = new LabWorker(new URL("worker.js", document.baseURI));
 const store = new Store();
 /** @type {Promise<import("../src/worker/lab_client.js").RemoteLab>} */
 let labReady;
@@ -119,6 +122,8 @@ async function main() {
   }
   const screenReader = /** @type {HTMLInputElement} */ (document.getElementById("screen-reader"));
   screenReader.addEventListener("change", () => terminal.setScreenReaderMode(screenReader.checked));
+  // The prompt first: the panels are built once it has been painted.
+  await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
 
   mountPersistence(/** @type {HTMLElement} */ (document.getElementById("persistence")), store, actions);
   mountClock(/** @type {HTMLElement} */ (document.getElementById("clock")), store, actions);

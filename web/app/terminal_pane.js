@@ -83,7 +83,7 @@ export function mountTerminal(element, host) {
      * held something) and the real prompt.
      */
     ready(prompt, reportText) {
-      if (reportText) view.print(reportText);
+      if (reportText) view.print(reportText.replace(/\n+$/, ""));
       view.setPrompt(prompt);
       performance.mark("plab:ready");
     },

@@ -120,7 +120,8 @@ export class LabHost {
         output = `(unexpected line kind ${parsed.kind})`;
     }
     this._pushState(true);
-    return { output, prompt: this._prompt(), clear };
+    // The engine's texts end with a newline; the terminal adds its own.
+    return { output: output.replace(/\n+$/, ""), prompt: this._prompt(), clear };
   }
 
   /** A Redis command, `repeat` times as redis-cli's "N COMMAND" does. */
