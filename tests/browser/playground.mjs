@@ -239,6 +239,19 @@ async function noIndexedDb(browser, url) {
   });
 }
 
+/** A second tab can't share the lab's disk: it says so and runs a lab in memory. */
+async function secondTab(page, context) {
+  await runLine(page, "SET owner first-tab");
+  const other = await openPlayground(context, new URL(page.url()).origin);
+  await other.waitForSelector("#banner:not([hidden])");
+  assert.match(await textOf(other, "#banner"), /already open in another tab/);
+  assert.match(await textOf(other, "#storage-status"), /in memory/);
+  assert.deepEqual(await runLine(other, "GET owner"), ["(nil)"]);
+  // The first tab's lab is untouched and still answering.
+  assert.deepEqual(await runLine(page, "GET owner"), ['"first-tab"']);
+  await other.close();
+}
+
 /** axe-core finds no serious or critical violation on the main views. */
 async function accessibility(page) {
   await page.addScriptTag({ url: "/__test__/axe.min.js" });
@@ -312,6 +325,7 @@ const SCENARIOS = [
   ["byte inspector labels match plab rdb-dump --annotate", inspectorMatchesNative],
   ["compare mode: always loses 0, RDB loses the most", compareOrdering],
   ["no IndexedDB: the lab runs in memory with a banner", noIndexedDb, { standalone: true }],
+  ["a second tab gets its own in-memory lab", secondTab],
   ["axe-core: no serious or critical violations", accessibility],
   ["keyboard only: every panel reachable, focus visible", keyboardOnly],
   ["a 100k-line reply is capped, not frozen", longReplyCapped],
@@ -331,8 +345,8 @@ try {
     const t0 = Date.now();
     try {
       const work = opts?.standalone ? fn(browser, server.url)
-        : withPlayground(browser, server.url, async (page) => {
-          await fn(page);
+        : withPlayground(browser, server.url, async (page, context) => {
+          await fn(page, context);
           await shot(page, name.split(":")[0].replace(/[^a-z0-9]+/gi, "-").toLowerCase());
         });
       await Promise.race([work, new Promise((_, rej) => setTimeout(() => rej(new Error("scenario timed out")), SCENARIO_TIMEOUT_MS))]);

@@ -68,6 +68,8 @@ export function mountClock(section, store, actions) {
 
   /** The drawn (merged) marks, oldest first, for keyboard stepping. */
   let drawn = [];
+  /** @type {number | undefined} the lab's virtual time when this page opened it */
+  let openedAt;
   let selected = -1;
 
   const describe = (m) =>
@@ -89,6 +91,7 @@ export function mountClock(section, store, actions) {
   function redraw() {
     const lab = store.state.lab;
     if (!lab) return;
+    openedAt ??= lab.clock.now;
     const now = store.virtualNow();
     time.textContent = clockTime(now, true).slice(0, 10);
     sub.textContent = lab.state !== "running" ? "server down" : lab.clock.paused ? "paused" : `running at ${lab.clock.speed}×`;
@@ -101,8 +104,10 @@ export function mountClock(section, store, actions) {
   function drawTrack(now) {
     const marks = store.state.marks;
     const span = WINDOWS[Number(windowSel.value)].ms;
-    const first = marks.length ? marks[0].at : now - 60_000;
-    const from = span ? now - span : Math.min(first, now - 60_000);
+    // "Everything": from when this page opened the lab (or the first mark),
+    // at least the last 10 s.
+    const first = Math.min(marks.length ? marks[0].at : now, openedAt ?? now);
+    const from = span ? now - span : Math.min(first, now - 10_000);
     const width = Math.max(1, now - from);
     const merged = [];
     for (const m of marks) {
