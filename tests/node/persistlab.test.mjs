@@ -279,3 +279,28 @@ test("the clock runs in real time, can be sped up, paused and resumed", async ()
   assert.throws(() => lab.clock.speed(0), /positive/);
   await lab.destroy();
 });
+
+test("a memory lab crashes and recovers like an IndexedDB one, shares no lock and survives an abort", async () => {
+  const clock = { paused: true, start: 1767225600000 };
+  await assert.rejects(PersistLab.open({ name: "m", storage: "disk" }), /storage must be "indexeddb" or "memory"/);
+  const config = { appendonly: "yes", appendfsync: "always", save: "" };
+  const a = await PersistLab.open({ name: "mem", storage: "memory", config, clock });
+  // Same name, no lock: a memory lab belongs to its page alone.
+  const b = await PersistLab.open({ name: "mem", storage: "memory", config: { save: "" }, clock });
+  assert.equal(a.storageKind, "memory");
+  for (let i = 0; i < 5; i++) await a.exec("INCR c");
+  await b.exec("SET only-b 1");
+  await a.crash("power");
+  const { diff, text } = await a.restart();
+  assert.equal(diff.counts.lost + diff.counts.changed, 0, "appendfsync always lost a write");
+  assert.match(text, /Nothing lost/);
+  assert.equal(await counter(a), 5);
+  assert.equal((await a.exec("GET only-b")).reply, null, "labs share a disk");
+  // An engine abort: restart() boots a new engine from the memory image.
+  await assert.rejects(a.exec("DEBUG PANIC"), /engine aborted/);
+  await a.restart();
+  assert.equal(await counter(a), 5);
+  assert.equal(a.storage.transactions > 0, true);
+  await a.destroy();
+  await b.destroy();
+});

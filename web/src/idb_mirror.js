@@ -74,6 +74,26 @@ function isIndex(n) {
   return Number.isSafeInteger(n) && n >= 0;
 }
 
+/**
+ * Appends `data` to a growable file ({ buf, size }); returns the offset it
+ * was written at. The buffer grows geometrically, so a stream of small
+ * appends (an AOF) copies O(n) bytes in all.
+ * @param {{ buf: Uint8Array, size: number }} file
+ * @param {Uint8Array} data
+ */
+export function appendBytes(file, data) {
+  const at = file.size;
+  const end = at + data.length;
+  if (end > file.buf.length) {
+    const grown = new Uint8Array(Math.max(end, Math.ceil(file.buf.length * 1.5)));
+    grown.set(file.buf.subarray(0, at));
+    file.buf = grown;
+  }
+  file.buf.set(data, at);
+  file.size = end;
+  return at;
+}
+
 export class Mirror {
   /**
    * Use openMirror(); the constructor only wires up a loaded database.
@@ -298,16 +318,8 @@ export class Mirror {
    */
   _append(inode, data, pending) {
     const file = this._file(inode);
-    const end = file.size + data.length;
-    if (end > file.buf.length) {
-      // Grow geometrically so a stream of small appends copies O(n) bytes.
-      const grown = new Uint8Array(Math.max(end, Math.ceil(file.buf.length * 1.5)));
-      grown.set(file.buf.subarray(0, file.size));
-      file.buf = grown;
-    }
-    file.buf.set(data, file.size);
-    let pos = file.size;
-    file.size = end;
+    let pos = appendBytes(file, data);
+    const end = file.size;
     this.image.inodes.set(inode, file.buf.subarray(0, end));
     this.stats.bytesAppended += data.length;
     while (pos < end) {

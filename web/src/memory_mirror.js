@@ -9,6 +9,8 @@
 // a memory lab recovers from its own durable bytes exactly as an IndexedDB
 // lab does, just not across page loads.
 
+import { appendBytes } from "./idb_mirror.js";
+
 /** @typedef {import("./idb_mirror.js").DurableOp} DurableOp */
 
 export class MemoryMirror {
@@ -90,16 +92,8 @@ export class MemoryMirror {
    */
   _append(inode, data) {
     const file = this._file(inode);
-    const end = file.size + data.length;
-    if (end > file.buf.length) {
-      // Geometric growth: an AOF's stream of small appends copies O(n) bytes.
-      const grown = new Uint8Array(Math.max(end, Math.ceil(file.buf.length * 1.5)));
-      grown.set(file.buf.subarray(0, file.size));
-      file.buf = grown;
-    }
-    file.buf.set(data, file.size);
-    file.size = end;
-    this.image.inodes.set(inode, file.buf.subarray(0, end));
+    appendBytes(file, data);
+    this.image.inodes.set(inode, file.buf.subarray(0, file.size));
     this.stats.bytesAppended += data.length;
     this.stats.bytesPut += data.length;
   }
