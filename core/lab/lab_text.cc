@@ -204,6 +204,8 @@ void AppendDiff(const KeyspaceDiff& diff, Text& t) {
     t.On(kGreen) << "Nothing lost: ";
     if (diff.unchanged_count == 0) {
       t << "there were no keys.";
+    } else if (diff.unchanged_count == 1) {
+      t << "the one key came back as it was.";
     } else {
       t << "all ";
       t.Count(diff.unchanged_count, "key", "keys") << " came back as they were.";

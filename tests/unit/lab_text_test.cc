@@ -112,7 +112,7 @@ TEST_SUITE("lab_text") {
     Run(*lab, {"SET b 2", "SAVE"});
     Restarted same = CrashAndRestart(*lab, CrashKind::kPower);
     CHECK(Has(RecoveryText(same.report, &same.diff, same.cause, true),
-              "\x1b[32mNothing lost: all 1 key came back as they were.\x1b[0m"));
+              "\x1b[32mNothing lost: the one key came back as it was.\x1b[0m"));
   }
 
   TEST_CASE("a torn tail is reported with the bytes cut from it") {
@@ -163,7 +163,7 @@ TEST_SUITE("lab_text") {
     REQUIRE(lab->Restart(&report, &diff).ok());  // SHUTDOWN saves: nothing lost
     const std::string text = RecoveryText(report, &diff, "restart", false);
     CHECK(text.find("Clean restart: loaded the RDB snapshot in ") == 0);
-    CHECK(Has(text, "Nothing lost: all 1 key came back as they were."));
+    CHECK(Has(text, "Nothing lost: the one key came back as it was."));
   }
 
   TEST_CASE("broken promises come first, in red, with their reasons") {

@@ -43,7 +43,8 @@ function headline(report, diff) {
   }
   const c = diff.counts;
   if (c.lost + c.changed + c.added === 0) {
-    return h("p", { class: "headline good" }, `Nothing lost: all ${num(c.unchanged)} keys came back as they were.`);
+    return h("p", { class: "headline good" }, c.unchanged === 1 ? "Nothing lost: the one key came back as it was."
+      : `Nothing lost: all ${num(c.unchanged)} keys came back as they were.`);
   }
   const parts = [];
   if (c.lost) parts.push(`${num(c.lost)} ${c.lost === 1 ? "key" : "keys"} lost`);
@@ -59,9 +60,10 @@ function sourceName(report) {
 
 function brokenBox(diff) {
   const broken = diff?.broken ?? [];
-  if (!diff?.broken_count) return null;
+  const count = diff?.counts.broken ?? 0;
+  if (!count) return null;
   return h("div", { class: "broken", role: "alert" },
-    h("strong", null, `${num(diff.broken_count)} acknowledged ${diff.broken_count === 1 ? "write" : "writes"} lost that the settings promised to keep. `),
+    h("strong", null, `${num(count)} acknowledged ${count === 1 ? "write" : "writes"} lost that the settings promised to keep. `),
     "This should be impossible; it is shown here rather than hidden.",
     h("ul", null, broken.map((e) => h("li", null, `${e.key}: ${e.reason ?? ""}`))));
 }
