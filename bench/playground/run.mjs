@@ -33,6 +33,7 @@ const quick = process.argv.includes("--quick");
 const KB = 1000; // budgets in kB (10^3 bytes): the stricter reading
 const RUNS = quick ? 3 : 5;
 const KEYS = quick ? 50_000 : 200_000;
+const ROUNDS = quick ? 2 : 5;
 
 const rows = [];
 function row(what, value, budget, ok) {
@@ -144,37 +145,44 @@ async function keystrokeEcho(page, text, gapMs) {
   return times;
 }
 
-/** Long tasks and keystroke echo while `command` (BGSAVE / BGREWRITEAOF) runs. */
+/** Long tasks and keystroke echo while `command` (BGSAVE / BGREWRITEAOF) runs, `ROUNDS` times. */
 async function measureBackground(page, command, busyText) {
   await page.evaluate(() => {
     window.__long = [];
     new PerformanceObserver((list) => window.__long.push(...list.getEntries().map((e) => e.duration)))
       .observe({ type: "longtask" });
   });
-  await runLine(page, command);
-  // Keys typed while the job runs (the panel says "running"), 40 ms apart.
-  const t0 = Date.now();
-  const running = () => page.evaluate((busy) =>
-    /running/.test(document.querySelector("#persistence .status-line")?.textContent ?? "") &&
-    document.querySelector("#persistence .status-line")?.textContent.includes(busy), busyText);
+  // The persistence panel says "BGSAVE running" / "rewrite running" while
+  // the job runs (from the lab's INFO persistence, a quarter second late).
+  const running = () => page.evaluate((busy) => {
+    const text = document.querySelector("#persistence .status-line")?.textContent ?? "";
+    return /running/.test(text) && text.includes(busy);
+  }, busyText);
   const echo = [];
-  let rounds = 0;
-  while (await running() && rounds < 40) {
-    echo.push(...await keystrokeEcho(page, "get probe", 40));
-    rounds++;
+  let jobMs = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    await waitIdle(page);
+    await runLine(page, command);
+    await page.waitForFunction((busy) => {
+      const text = document.querySelector("#persistence .status-line")?.textContent ?? "";
+      return /running/.test(text) && text.includes(busy);
+    }, busyText, { timeout: 10_000 }).catch(() => {});
+    const t0 = Date.now();
+    // Keys typed while the job runs, 20 ms apart.
+    while (await running()) echo.push(...await keystrokeEcho(page, "get probe", 20));
+    jobMs += Date.now() - t0;
   }
-  const jobMs = Date.now() - t0;
   await waitIdle(page);
   const longTasks = await page.evaluate(() => window.__long);
   const maxLong = longTasks.length ? Math.max(...longTasks) : 0;
-  row(`${command} of ${KEYS / 1000}k keys: main-thread tasks over 50 ms`,
+  row(`${command} of ${KEYS / 1000}k keys (${ROUNDS} runs): main-thread tasks over 50 ms`,
     `${longTasks.length} (longest ${ms(maxLong)})`, "none", longTasks.length === 0);
   if (echo.length === 0) {
-    row(`${command} of ${KEYS / 1000}k keys: keystroke-to-echo`, `not measured: the job ended within ${jobMs} ms`, "p95 <= 16 ms", false);
+    row(`${command} of ${KEYS / 1000}k keys: keystroke-to-echo`, "not measured: no key was typed while it ran", "p95 <= 16 ms", false);
     return;
   }
-  row(`${command} of ${KEYS / 1000}k keys: keystroke-to-echo p50 / p95 (${echo.length} keys typed during the ${(jobMs / 1000).toFixed(1)} s it ran)`,
-    `${ms(percentile(echo, 50))} / ${ms(percentile(echo, 95))}`, "p95 <= 16 ms", percentile(echo, 95) <= 16);
+  row(`${command} of ${KEYS / 1000}k keys: keystroke-to-echo p50 / p95 / max (${echo.length} keys typed during the ${(jobMs / 1000).toFixed(1)} s the ${ROUNDS} runs took)`,
+    `${ms(percentile(echo, 50))} / ${ms(percentile(echo, 95))} / ${ms(Math.max(...echo))}`, "p95 <= 16 ms", percentile(echo, 95) <= 16);
 }
 
 const { chromium } = loadPlaywright();
@@ -187,6 +195,13 @@ try {
   const page = await openPlayground(context, server.url);
   await runLine(page, ".policy rdb");
   await runLine(page, `DEBUG POPULATE ${KEYS}`, { timeoutMs: 120_000 });
+  await waitIdle(page);
+  // The same keys with nothing running: echo waits for xterm's next
+  // animation frame, so at 60 Hz its p95 sits near 16 ms by construction.
+  const idle = [];
+  for (let i = 0; i < 5; i++) idle.push(...await keystrokeEcho(page, "get probe", 20));
+  row(`keystroke-to-echo with nothing running (baseline; ${idle.length} keys): p50 / p95 / max`,
+    `${ms(percentile(idle, 50))} / ${ms(percentile(idle, 95))} / ${ms(Math.max(...idle))}`, "", null);
   await measureBackground(page, "BGSAVE", "BGSAVE");
   await runLine(page, ".policy hybrid");
   await waitIdle(page);
