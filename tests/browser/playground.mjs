@@ -13,7 +13,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServer, SITE_CSP } from "../../web/serve.mjs";
 import { launchOptions, loadPlaywright } from "./browser.mjs";
-import { clickAndWait, openPlayground, runLine, screen, waitIdle } from "./playground_driver.mjs";
+import { clickAndWait, openPlayground, runLine, runLineHere, screen, waitIdle } from "./playground_driver.mjs";
 
 const repoRoot = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const siteDir = resolve(process.env.PLAB_SITE ?? join(repoRoot, "build", "wasm", "site"));
@@ -268,6 +268,12 @@ async function accessibility(page) {
 
 /** Every panel is reachable by Tab, and focus is visible. */
 async function keyboardOnly(page) {
+  // The first Tab is the skip link; following it, keys go to the terminal.
+  await page.locator("body").focus();
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Skip to the terminal");
+  await page.keyboard.press("Enter");
+  assert.deepEqual(await runLineHere(page, "PING"), ["PONG"]);
   const seen = new Set();
   await page.locator("body").focus();
   for (let i = 0; i < 80; i++) {

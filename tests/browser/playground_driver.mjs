@@ -55,6 +55,18 @@ export async function runLine(page, line, { timeoutMs = 20_000 } = {}) {
 }
 
 /**
+ * Like runLine, but types wherever the keyboard focus already is (to check
+ * that focus is in the terminal).
+ */
+export async function runLineHere(page, line, { timeoutMs = 20_000 } = {}) {
+  const before = await page.evaluate(() => window.__plabRuns);
+  await page.keyboard.type(line);
+  await page.keyboard.press("Enter");
+  await page.waitForFunction((n) => window.__plabRuns > n, before, { timeout: timeoutMs });
+  return outputOf(page, line);
+}
+
+/**
  * Runs a line through an element's click (a button that types into the
  * terminal) and waits like runLine.
  */

@@ -107,6 +107,8 @@ async function main() {
     lab: () => labReady,
     dotCommands: () => worker.engine("dotCommands"),
   });
+  // The skip link lands on the terminal's box: hand focus to xterm's input.
+  document.getElementById("terminal")?.addEventListener("focus", () => terminal.focus());
   const actions = {
     /** Types a line into the terminal and runs it. */
     submit: (line) => terminal.submit(line),
