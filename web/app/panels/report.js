@@ -75,7 +75,7 @@ function loaded(report) {
       report.warnings.length ? h("ul", null, report.warnings.map((w) => h("li", null, w))) : null);
   }
   return [
-    h("table", null,
+    h("div", { class: "table-scroll" }, h("table", null,
       h("thead", null, h("tr", null, h("th", null, "File"), h("th", null, "Kind"), h("th", { class: "num" }, "Bytes"),
         h("th", { class: "num" }, "Keys"), h("th", { class: "num" }, "Commands"), h("th", { class: "num" }, "Cut"),
         h("th", { class: "num" }, "Time"))),
@@ -87,8 +87,8 @@ function loaded(report) {
         h("td", { class: "num" }, f.truncated_bytes
           ? h("span", { class: "pill bad", title: "bytes of a torn last command cut off (aof-load-truncated)" }, bytes(f.truncated_bytes))
           : ""),
-        h("td", { class: "num" }, `${f.millis.toFixed(1)} ms`))))),
-    h("p", null, `${num(report.keys_after)} keys after loading, in ${report.total_millis.toFixed(1)} ms.`),
+        h("td", { class: "num" }, `${f.millis.toFixed(1)} ms`)))))),
+    h("p", null, `${num(report.keys_after)} ${report.keys_after === 1 ? "key" : "keys"} after loading, in ${report.total_millis.toFixed(1)} ms.`),
     report.warnings.length ? h("ul", null, report.warnings.map((w) => h("li", null, w))) : null,
   ];
 }
