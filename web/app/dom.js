@@ -71,3 +71,16 @@ export function duration(ms) {
   const m = Math.round((abs % 3_600_000) / 60_000);
   return `${ms < 0 ? "-" : ""}${hr} h${m ? ` ${m} min` : ""}`;
 }
+
+// Ids handed out so far, per base name. Element ids must be unique in a
+// document, and a page may hold several labs (several <persist-lab>
+// elements): the first panel of a kind keeps the plain id, later ones get
+// "-2", "-3"...
+const idCounts = new Map();
+
+/** A document-unique id built on `base` ("knob-save", then "knob-save-2"). */
+export function uid(base) {
+  const n = (idCounts.get(base) ?? 0) + 1;
+  idCounts.set(base, n);
+  return n === 1 ? base : `${base}-${n}`;
+}

@@ -38,19 +38,26 @@ export function mountTerminal(element, host) {
     running += delta;
     element.setAttribute("aria-busy", String(running > 0));
   };
+  // Lines submitted by the page (buttons, a tutorial) and waiting for their
+  // turn, oldest first: each promise settles once its line has run.
+  /** @type {Array<{ line: string, resolve: (r: { output: string, prompt: string }) => void }>} */
+  const submitted = [];
   /** @type {import("./terminal/terminal.js").Host} */
   const termHost = {
     run: async (line) => {
       busy(+1);
+      const waiter = submitted[0]?.line === line ? submitted.shift() : undefined;
+      let result;
       try {
         const lab = await host.lab();
-        const result = await lab.line(line);
-        return { output: result.output, prompt: result.prompt, clear: result.clear };
+        result = await lab.line(line);
       } catch (e) {
-        return { output: `(error) ${e.message}`, prompt: (await host.lab()).snapshot.prompt };
+        result = { output: `(error) ${e.message}`, prompt: (await host.lab()).snapshot.prompt };
       } finally {
         queueMicrotask(() => busy(-1));
       }
+      waiter?.resolve({ output: result.output, prompt: result.prompt });
+      return { output: result.output, prompt: result.prompt, clear: result.clear };
     },
     // What redis-cli 7 asks a server for when it connects: the argument
     // docs its hints and completion are built from. The dot-commands'
@@ -75,7 +82,16 @@ export function mountTerminal(element, host) {
   applyTheme();
 
   return {
-    submit: (line) => view.submit(line),
+    /**
+     * Runs `line` as if typed (echoed after the prompt, after whatever is
+     * already waiting); resolves with its output once it has run.
+     * @param {string} line
+     * @returns {Promise<{ output: string, prompt: string }>}
+     */
+    submit: (line) => new Promise((resolve) => {
+      submitted.push({ line, resolve });
+      view.submit(line);
+    }),
     setScreenReaderMode: (on) => view.setScreenReaderMode(on),
     focus: () => view.focus(),
     /**

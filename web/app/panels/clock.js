@@ -8,7 +8,7 @@
 // its marks and the line under it says what each was; the mouse shows the
 // same on hover. Marks that would overlap are drawn as one (with a count).
 
-import { clockTime, duration, h, replace } from "../dom.js";
+import { clockTime, duration, h, replace, uid } from "../dom.js";
 
 const JUMPS = [
   { label: "+1 s", line: ".clock +1s" },
@@ -37,31 +37,32 @@ const REDRAW_MS = 200;
  * @param {{ submit: (line: string) => void }} actions
  */
 export function mountClock(section, store, actions) {
+  const id = { speed: uid("clock-speed"), window: uid("timeline-window"), tip: uid("timeline-tip") };
   const time = h("span", { class: "clock-time", "aria-label": "Virtual time" });
   const sub = h("span", { class: "clock-sub" });
   const pause = h("button", { type: "button", class: "btn", "aria-pressed": "false",
     on: { click: () => actions.submit(store.state.lab?.clock.paused ? ".clock play" : ".clock pause") } }, "Pause");
-  const speed = h("select", { id: "clock-speed", "aria-label": "Clock speed" },
+  const speed = h("select", { id: id.speed, "aria-label": "Clock speed" },
     SPEEDS.map((s) => h("option", { value: s }, `${s}×`)));
   speed.addEventListener("change", () => actions.submit(`.clock speed ${speed.value}`));
   const jumps = JUMPS.map((j) => h("button", { type: "button", class: "btn small",
     on: { click: () => actions.submit(j.line) } }, j.label));
-  const windowSel = h("select", { id: "timeline-window", "aria-label": "Timeline span" },
+  const windowSel = h("select", { id: id.window, "aria-label": "Timeline span" },
     WINDOWS.map((w, i) => h("option", { value: i }, w.label)));
 
   const track = h("div", { class: "timeline-track", tabindex: "0", role: "group",
     "aria-label": "Timeline of persistence events. Use the arrow keys to step through them.",
-    "aria-describedby": "timeline-tip" });
+    "aria-describedby": id.tip });
   const nowLine = h("div", { class: "timeline-now", "aria-hidden": "true" });
   const axis = h("div", { class: "timeline-axis", "aria-hidden": "true" });
-  const tip = h("p", { class: "timeline-tip", id: "timeline-tip", "aria-live": "polite" },
+  const tip = h("p", { class: "timeline-tip", id: id.tip, "aria-live": "polite" },
     "Save points, fsyncs, rewrites, crashes and restarts appear here as they happen.");
 
   section.append(
     h("div", { class: "clock-row" }, time, sub),
     h("div", { class: "clock-row" }, pause, speed, h("span", { class: "clock-sub" }, "jump:"), jumps),
     h("div", { class: "timeline" },
-      h("div", { class: "clock-row" }, h("label", { for: "timeline-window", class: "clock-sub" }, "Show"), windowSel),
+      h("div", { class: "clock-row" }, h("label", { for: id.window, class: "clock-sub" }, "Show"), windowSel),
       track, axis, tip,
       h("div", { class: "timeline-legend", "aria-hidden": "true" },
         LEGEND.map(([kind, label]) => h("span", { class: kind }, h("i"), label)))));

@@ -5,7 +5,7 @@
 // RDB file (or an AOF base with an RDB preamble) through the annotated byte
 // inspector, whose labels come from the engine's own RDB loader.
 
-import { bytes, h, num, replace } from "../dom.js";
+import { bytes, h, num, replace, uid } from "../dom.js";
 import { mountInspector } from "./inspector.js";
 
 // How much of an AOF's end the tail view shows.
@@ -29,7 +29,8 @@ export function mountDisk(panel, store, actions) {
   const view = h("div", { class: "file-view", "aria-live": "off" });
   // Any RDB file from the reader's machine (a real Redis dump.rdb) through
   // the same inspector; it is only read, never added to the lab.
-  const upload = h("input", { type: "file", id: "inspect-upload", accept: ".rdb,application/octet-stream" });
+  const uploadId = uid("inspect-upload");
+  const upload = h("input", { type: "file", id: uploadId, accept: ".rdb,application/octet-stream" });
   upload.addEventListener("change", async () => {
     const chosen = upload.files?.[0];
     if (!chosen) return;
@@ -43,7 +44,7 @@ export function mountDisk(panel, store, actions) {
     h("div", null, table, h("p", { class: "empty" },
       "Light bar: bytes written (in the page cache). Dark bar: bytes durable (fsynced or written back). ",
       "Select a file to look inside."),
-    h("p", null, h("label", { for: "inspect-upload" }, "Inspect an RDB file from your computer: "), upload)),
+    h("p", null, h("label", { for: uploadId }, "Inspect an RDB file from your computer: "), upload)),
     view));
 
   let selected = "";

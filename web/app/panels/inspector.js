@@ -9,7 +9,7 @@
 // through it and highlight the item's bytes. The mouse does the same on
 // the bytes themselves.
 
-import { bytes, h, num, replace } from "../dom.js";
+import { bytes, h, num, replace, uid } from "../dom.js";
 
 // Bytes drawn at a time, and keys annotated at a time (a 100k-key dump has
 // hundreds of thousands of items; the engine lists a window of entries and
@@ -50,10 +50,11 @@ export async function mountInspector(view, file, annotate, content, firstEntry =
     "aria-label": `What the bytes of ${file.name} are`, "aria-activedescendant": "" });
   const more = h("p", { class: "empty" });
 
+  const itemId = uid("span");
   const items = spans.map((s, i) => {
     const label = h("span", { class: "label" }, s.label);
     label.style.marginLeft = `${1.25 * s.depth}em`; // children under their entry
-    return h("li", { id: `span-${i}`, role: "option", "aria-selected": "false",
+    return h("li", { id: `${itemId}-${i}`, role: "option", "aria-selected": "false",
       on: { click: () => pick(i, true) } },
     h("span", { class: "at" }, `0x${s.offset.toString(16).padStart(6, "0")}`), label, " ", s.detail);
   });
@@ -116,7 +117,7 @@ export async function mountInspector(view, file, annotate, content, firstEntry =
     mark(i, true);
     items[i]?.classList.add("on");
     items[i]?.setAttribute("aria-selected", "true");
-    list.setAttribute("aria-activedescendant", `span-${i}`);
+    list.setAttribute("aria-activedescendant", `${itemId}-${i}`);
     if (fromList) items[i]?.scrollIntoView({ block: "nearest" });
   }
 

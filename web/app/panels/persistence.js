@@ -4,7 +4,7 @@
 // hybrid`, `CONFIG SET appendfsync always`), so readers learn the real
 // parameters; the panel itself only draws what the lab reports back.
 
-import { bytes, clockTime, h, num, replace } from "../dom.js";
+import { bytes, clockTime, h, num, replace, uid } from "../dom.js";
 
 const MODES = [
   { id: "none", title: "None", sub: "memory only" },
@@ -39,13 +39,17 @@ export function mountPersistence(section, store, actions) {
     } },
   }, h("span", { class: "mode-title" }, m.title), h("small", null, m.sub)));
 
+  const id = {
+    save: uid("knob-save"), saveHint: uid("knob-save-hint"), fsync: uid("knob-fsync"),
+    rewritePct: uid("knob-rewrite-pct"), rewriteMin: uid("knob-rewrite-min"), truncated: uid("knob-truncated"),
+  };
   const promise = h("p", { class: "promise", "aria-live": "polite" });
-  const save = h("input", { type: "text", class: "mono", id: "knob-save", size: 24, spellcheck: "false",
-    "aria-describedby": "knob-save-hint" });
-  const fsync = select("knob-fsync", ["always", "everysec", "no"]);
-  const rewritePct = h("input", { type: "number", id: "knob-rewrite-pct", min: 0, step: 10, class: "mono narrow" });
-  const rewriteMin = h("input", { type: "text", id: "knob-rewrite-min", size: 8, class: "mono", spellcheck: "false" });
-  const truncated = select("knob-truncated", ["yes", "no"]);
+  const save = h("input", { type: "text", class: "mono", id: id.save, size: 24, spellcheck: "false",
+    "aria-describedby": id.saveHint });
+  const fsync = select(id.fsync, ["always", "everysec", "no"]);
+  const rewritePct = h("input", { type: "number", id: id.rewritePct, min: 0, step: 10, class: "mono narrow" });
+  const rewriteMin = h("input", { type: "text", id: id.rewriteMin, size: 8, class: "mono", spellcheck: "false" });
+  const truncated = select(id.truncated, ["yes", "no"]);
   const status = h("div", { class: "status-line", "aria-live": "off" });
   // The AOF's knobs can be set while it is off (CONFIG SET takes them);
   // they only matter once it is on.
@@ -72,13 +76,13 @@ export function mountPersistence(section, store, actions) {
     h("div", { class: "modes", role: "group", "aria-label": "Persistence mode" }, modeButtons),
     promise,
     h("div", { class: "knobs" },
-      h("label", { for: "knob-save" }, "save"), save,
-      h("span", { class: "row-hint", id: "knob-save-hint" }, "seconds changes pairs: snapshot after N s if at least M writes (empty: never)"),
+      h("label", { for: id.save }, "save"), save,
+      h("span", { class: "row-hint", id: id.saveHint }, "seconds changes pairs: snapshot after N s if at least M writes (empty: never)"),
       aofNote,
-      h("label", { for: "knob-fsync" }, "appendfsync"), fsync,
-      h("label", { for: "knob-rewrite-pct" }, "auto-aof-rewrite-percentage"), rewritePct,
-      h("label", { for: "knob-rewrite-min" }, "auto-aof-rewrite-min-size"), rewriteMin,
-      h("label", { for: "knob-truncated" }, "aof-load-truncated"), truncated),
+      h("label", { for: id.fsync }, "appendfsync"), fsync,
+      h("label", { for: id.rewritePct }, "auto-aof-rewrite-percentage"), rewritePct,
+      h("label", { for: id.rewriteMin }, "auto-aof-rewrite-min-size"), rewriteMin,
+      h("label", { for: id.truncated }, "aof-load-truncated"), truncated),
     status);
 
   store.subscribe((state, changed) => {
