@@ -15,7 +15,7 @@ import { mountReport } from "./panels/report.js";
 import { mountDisk } from "./panels/disk.js";
 import { mountStorage } from "./panels/storage.js";
 import { showBanner } from "./panels/banner.js";
-import { marksFromEvent } from "./marks.js";
+import { connectLab } from "./session.js";
 
 performance.mark("plab:app"); // the page's code starts (bench/playground)
 
@@ -82,26 +82,6 @@ async function openLab() {
   }
 }
 
-function wire(lab) {
-  store.set({ lab: lab.snapshot, receivedAt: performance.now() });
-  lab.on("state", (snapshot) => {
-    store.set({ lab: snapshot, receivedAt: performance.now() });
-    saveConfig(snapshot.config);
-  });
-  for (const event of ["save", "rewrite", "fsync", "crash", "restart", "log"]) {
-    lab.on(event, (detail) => {
-      for (const mark of marksFromEvent(event, detail)) store.addMark(mark);
-      if (event === "restart") {
-        store.set({ restart: { report: detail.report, diff: detail.diff, text: detail.text, at: detail.at } });
-      }
-    });
-  }
-  lab.on("error", (e) => showBanner(`The lab's storage failed: ${e.message}`));
-  if (lab.report) {
-    store.set({ restart: { report: lab.report, diff: null, text: lab.reportText, at: lab.snapshot.clock.now } });
-  }
-}
-
 async function main() {
   const terminal = mountTerminal(/** @type {HTMLElement} */ (document.getElementById("terminal")), {
     lab: () => labReady,
@@ -135,11 +115,14 @@ async function main() {
   mountStorage(/** @type {HTMLElement} */ (document.getElementById("storage-status")), store);
   labReady = openLab();
   const lab = await labReady;
+  connectLab(lab, store, {
+    onState: (snapshot) => saveConfig(snapshot.config),
+    onError: (e) => showBanner(`The lab's storage failed: ${e.message}`),
+  });
   if (lab.fallback) {
     showBanner(`This browser gives the page no IndexedDB (${lab.fallback}); a private window can do that. ` +
       "The lab runs on an in-memory disk: crashes and restarts work, but a reload starts from nothing.");
   }
-  wire(lab);
   terminal.ready(lab.snapshot.prompt, lab.reportColorText);
 }
 
