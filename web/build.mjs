@@ -13,9 +13,11 @@
 //                     (compare mode)
 //   worker.js         the Web Worker that runs the labs: the JS API, the
 //                     Emscripten glue and the shell
+//   scenarios/        the tutorial scenarios (web/scenarios/*.json) and
+//                     their index.json
 //   plab_wasm.wasm    the engine, fetched and compiled by the worker
 import { build } from "esbuild";
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -110,3 +112,31 @@ const html = template
     [`<script type="module" src="${script.url}"></script>`, ...preloads].join("\n"));
 writeFileSync(join(outDir, "index.html"), html);
 copyFileSync(join(engineDir, "plab_wasm.wasm"), join(outDir, "plab_wasm.wasm"));
+copyScenarios();
+
+/**
+ * The tutorial scenarios (web/scenarios/*.json, data a docs author edits)
+ * go to scenarios/ as they are, with an index the page lists them from:
+ * scenarios/index.json = [{ id, title, summary }] in file-name order.
+ * A scenario that is not valid JSON fails the build, naming the file;
+ * the page validates the rest (web/app/tutorial/).
+ */
+function copyScenarios() {
+  const from = join(webDir, "scenarios");
+  const to = join(outDir, "scenarios");
+  mkdirSync(to, { recursive: true });
+  const index = [];
+  for (const file of readdirSync(from).filter((f) => f.endsWith(".json") && f !== "schema.json").sort()) {
+    const text = readFileSync(join(from, file), "utf8");
+    let scenario;
+    try {
+      scenario = JSON.parse(text);
+    } catch (e) {
+      throw new Error(`web/scenarios/${file}: not JSON: ${e.message}`);
+    }
+    writeFileSync(join(to, file), text);
+    index.push({ id: file.replace(/\.json$/, ""), title: scenario.title ?? file, summary: scenario.summary ?? "" });
+  }
+  if (existsSync(join(from, "schema.json"))) copyFileSync(join(from, "schema.json"), join(to, "schema.json"));
+  writeFileSync(join(to, "index.json"), JSON.stringify(index, null, 1));
+}

@@ -82,6 +82,21 @@ async function openLab() {
   }
 }
 
+/** @type {{ select(id: string): void }} */
+let views;
+/** @type {Promise<{ open(id: string, step?: number): Promise<void> }> | null} */
+let tutorialView = null;
+
+/**
+ * The tutorial view, mounted the first time it is shown. It runs its own
+ * labs (in memory, one per scenario run) beside the playground's.
+ */
+function tutorial() {
+  tutorialView ??= import("./tutorial/tutorial.js").then((m) =>
+    m.mountTutorial(/** @type {HTMLElement} */ (document.getElementById("view-tutorial")), { worker }));
+  return tutorialView;
+}
+
 async function main() {
   const terminal = mountTerminal(/** @type {HTMLElement} */ (document.getElementById("terminal")), {
     lab: () => labReady,
@@ -95,8 +110,9 @@ async function main() {
     lab: () => labReady,
     worker,
   };
-  setupTabs(/** @type {HTMLElement} */ (document.querySelector(".views")), (id) => {
+  views = setupTabs(/** @type {HTMLElement} */ (document.querySelector(".views")), (id) => {
     if (id === "tab-compare") import("./compare/compare.js").then((m) => m.mountCompare(actions));
+    if (id === "tab-tutorial") tutorial();
   });
   setupTabs(/** @type {HTMLElement} */ (document.querySelector("#inspect .tabs")));
   for (const button of document.querySelectorAll(".crash-bar [data-line]")) {
