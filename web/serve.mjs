@@ -88,7 +88,9 @@ export async function startServer(options = {}) {
     .sort((a, b) => b[0].length - a[0].length);
   const csp = options.csp === undefined ? SITE_CSP : options.csp;
 
-  const server = createServer(async (req, res) => {
+  // Shared-session links (web/app/share.js) can be long; node's default
+  // 16 KB header limit would refuse them before the page could say why.
+  const server = createServer({ maxHeaderSize: 1 << 20 }, async (req, res) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { Allow: "GET, HEAD" }).end();
       return;

@@ -239,6 +239,85 @@ async function noIndexedDb(browser, url) {
   });
 }
 
+/** What a recovery report panel says, minus the milliseconds (which vary). */
+async function reportFacts(page) {
+  return page.evaluate(() => {
+    const panel = document.getElementById("panel-report");
+    return {
+      headline: panel.querySelector(".headline")?.textContent ?? "",
+      cut: [...panel.querySelectorAll("td .pill.bad")].map((e) => e.textContent),
+      loaded: [...panel.querySelectorAll("tbody tr")].map((tr) => [...tr.cells].slice(0, 5).map((c) => c.textContent).join("|")),
+      diff: [...panel.querySelectorAll(".diff-list li")].map((e) => e.textContent),
+    };
+  });
+}
+
+/** Opens a link in a fresh context and waits for its replay to end with a restart. */
+async function replayed(browser, link) {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 1000 } });
+  try {
+    const page = await openPlayground(context, new URL(link).origin, new URL(link).search);
+    await page.waitForSelector("#banner:not([hidden])");
+    assert.match(await textOf(page, "#banner"), /Replaying a shared session/);
+    await page.waitForFunction(() => /came back|Nothing lost|lost/.test(document.querySelector("#panel-report .headline")?.textContent ?? "") &&
+      document.getElementById("terminal")?.getAttribute("aria-busy") === "false", null, { timeout: 30_000 });
+    await page.waitForTimeout(300);
+    const facts = await reportFacts(page);
+    await shot(page, "shared-session");
+    return facts;
+  } finally {
+    await context.close();
+  }
+}
+
+/** A shared link replays the session: the same recovery report, twice, torn bytes included. */
+async function sharedLink(page, context, browser) {
+  await runLine(page, ".policy aof everysec");
+  await waitIdle(page);
+  await runLine(page, "INCR orders:next_id");
+  await runLine(page, ".clock +2s");
+  // One virtual second for the writes below: only the first is fsynced, so
+  // the torn write (its seed picked at random, then recorded) has a tail.
+  await runLine(page, ".clock pause");
+  for (let i = 0; i < 6; i++) await runLine(page, `SET note:${i} ${"n".repeat(400)}${i}`);
+  await runLine(page, "12 INCR orders:next_id");
+  await runLine(page, ".crash torn");
+  await runLine(page, ".restart");
+  await showTab(page, "tab-report");
+  const original = await reportFacts(page);
+  await page.click("#share-session");
+  const link = await page.inputValue("#share-out input");
+  assert.match(link, /\?session=[A-Za-z0-9_-]+$/);
+  note(`session link: ${link.length} characters; original report: ${original.headline} cut ${original.cut.join(",") || "none"}`);
+  const first = await replayed(browser, link);
+  const second = await replayed(browser, link);
+  assert.deepEqual(first, second, "two replays of one link differ");
+  assert.deepEqual(first, original, "the replay differs from the session it was made from");
+  void context;
+}
+
+/** Bad and hostile link parameters: a message, and a playground that works. */
+async function hostileLinks(browser, url) {
+  const bad = [
+    ["?session=%25%25%25", /does not hold a session/],
+    [`?session=${Buffer.from(JSON.stringify({ v: 2 })).toString("base64url")}`, /another version/],
+    [`?session=${Buffer.from(JSON.stringify({ v: 1, start: 0, config: {}, lines: [[0, "SET a 1\nFLUSHALL"]] })).toString("base64url")}`, /not one line/],
+    [`?session=${Buffer.from(JSON.stringify({ v: 1, start: 0, config: { "x\"><script>": "1" }, lines: [] })).toString("base64url")}`, /not a Redis parameter name/],
+    ["?scenario=../../etc/passwd", /not a scenario name/],
+    ["?step=5", /step without a scenario/],
+    ["?foo=%3Cscript%3Ealert(1)%3C/script%3E", /Ignored what this page does not know/],
+    [`?session=${"A".repeat(600 * 1024)}`, /too long/],
+  ];
+  for (const [query, message] of bad) {
+    await withPlayground(browser, url, async (page) => {
+      await page.waitForSelector("#banner:not([hidden])");
+      assert.match(await textOf(page, "#banner"), message, query.slice(0, 60));
+      assert.deepEqual(await runLine(page, "PING"), ["PONG"], `the playground does not work after ${query.slice(0, 60)}`);
+      assert.equal(await page.evaluate(() => document.querySelectorAll("script:not([src])").length), 0);
+    }, { query });
+  }
+}
+
 /** A second tab can't share the lab's disk: it says so and runs a lab in memory. */
 async function secondTab(page, context) {
   await runLine(page, "SET owner first-tab");
@@ -332,6 +411,8 @@ const SCENARIOS = [
   ["compare mode: always loses 0, RDB loses the most", compareOrdering],
   ["no IndexedDB: the lab runs in memory with a banner", noIndexedDb, { standalone: true }],
   ["a second tab gets its own in-memory lab", secondTab],
+  ["a shared link replays the same recovery report twice (torn bytes included)", sharedLink],
+  ["bad or hostile link parameters show a message, the playground still works", hostileLinks, { standalone: true }],
   ["axe-core: no serious or critical violations", accessibility],
   ["keyboard only: every panel reachable, focus visible", keyboardOnly],
   ["a 100k-line reply is capped, not frozen", longReplyCapped],
@@ -352,7 +433,7 @@ try {
     try {
       const work = opts?.standalone ? fn(browser, server.url)
         : withPlayground(browser, server.url, async (page, context) => {
-          await fn(page, context);
+          await fn(page, context, browser);
           await shot(page, name.split(":")[0].replace(/[^a-z0-9]+/gi, "-").toLowerCase());
         });
       await Promise.race([work, new Promise((_, rej) => setTimeout(() => rej(new Error("scenario timed out")), SCENARIO_TIMEOUT_MS))]);

@@ -16,6 +16,8 @@ import { mountDisk } from "./panels/disk.js";
 import { mountStorage } from "./panels/storage.js";
 import { showBanner } from "./panels/banner.js";
 import { connectLab } from "./session.js";
+import { readLink, replaySession } from "./share.js";
+import { mountShareButton } from "./panels/share_button.js";
 
 performance.mark("plab:app"); // the page's code starts (bench/playground)
 
@@ -82,6 +84,23 @@ async function openLab() {
   }
 }
 
+/**
+ * A shared session's lab: fresh, in memory, opened as the recorded one was
+ * (its settings, its virtual start, the clock paused for the replay).
+ * @param {import("./share.js").Session} session
+ */
+async function openShared(session) {
+  try {
+    return await worker.open({
+      name: `shared-session-${Date.now()}`, storage: "memory", config: session.config,
+      clock: { start: session.start, paused: true },
+    });
+  } catch (e) {
+    showBanner(`The shared session's settings were refused (${e.message}); your own lab opened instead.`);
+    return null;
+  }
+}
+
 /** @type {{ select(id: string): void }} */
 let views;
 /** @type {Promise<{ open(id: string, step?: number): Promise<void> }> | null} */
@@ -129,10 +148,16 @@ async function main() {
   mountDisk(/** @type {HTMLElement} */ (document.getElementById("panel-disk")), store, actions);
 
   mountStorage(/** @type {HTMLElement} */ (document.getElementById("storage-status")), store);
-  labReady = openLab();
+  mountShareButton(/** @type {HTMLButtonElement} */ (document.getElementById("share-session")),
+    /** @type {HTMLElement} */ (document.getElementById("share-out")), () => labReady);
+  const link = readLink(location.search);
+  for (const problem of link.problems) showBanner(problem);
+  const shared = link.session ? await openShared(link.session) : null;
+  labReady = shared ? Promise.resolve(shared) : openLab();
   const lab = await labReady;
   connectLab(lab, store, {
-    onState: (snapshot) => saveConfig(snapshot.config),
+    // A shared session's settings are not the reader's own: not saved.
+    onState: shared ? undefined : (snapshot) => saveConfig(snapshot.config),
     onError: (e) => showBanner(`The lab's storage failed: ${e.message}`),
   });
   if (lab.fallback) {
@@ -140,6 +165,17 @@ async function main() {
       "The lab runs on an in-memory disk: crashes and restarts work, but a reload starts from nothing.");
   }
   terminal.ready(lab.snapshot.prompt, lab.reportColorText);
+  if (shared && link.session) {
+    showBanner(`Replaying a shared session: ${link.session.lines.length} commands in a fresh lab in memory, ` +
+      "with its clock paused (.clock play runs it); your own lab is untouched.", {
+      action: "Back to my lab", onAction: () => location.assign(location.pathname),
+    });
+    await replaySession(link.session, lab, actions.submit);
+  }
+  if (link.scenario) {
+    views.select("tab-tutorial");
+    (await tutorial()).open(link.scenario, link.step).catch((e) => showBanner(`The scenario could not open: ${e.message}`));
+  }
 }
 
 main().catch((e) => {

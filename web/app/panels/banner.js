@@ -1,8 +1,9 @@
-// The page-wide banner: problems the reader must know about (no IndexedDB,
-// another tab owns the lab, a lab that cannot start), each with what
-// still works and what to do.
+// The page-wide banner: things the reader must know about (no IndexedDB,
+// another tab owns the lab, a link that could not be used, a lab that
+// cannot start), each with what still works and what to do. Messages
+// add up; each can carry one action button.
 
-import { h, replace } from "../dom.js";
+import { h } from "../dom.js";
 
 /**
  * @param {string} message
@@ -10,7 +11,7 @@ import { h, replace } from "../dom.js";
  */
 export function showBanner(message, options = {}) {
   const el = /** @type {HTMLElement} */ (document.getElementById("banner"));
-  replace(el, h("strong", null, "Note: "), message,
-    options.action ? [" ", h("button", { type: "button", class: "btn small", on: { click: options.onAction } }, options.action)] : null);
+  el.append(h("p", null, h("strong", null, "Note: "), message,
+    options.action ? [" ", h("button", { type: "button", class: "btn small", on: { click: options.onAction } }, options.action)] : null));
   el.hidden = false;
 }

@@ -109,6 +109,8 @@ export class RemoteLab {
   readFile(name) { return this._call("readFile", name); }
   /** The engine's annotation of an RDB file, entries first .. first + count - 1. */
   annotate(name, first, count) { return this._call("annotate", name, first, count); }
+  /** The session so far, for a shared link: { start, config, keysAtStart, lines: [[atMs, line]] }. */
+  recording() { return this._call("recording"); }
   /** An order-independent digest of the keyspace (hex): equal digests, equal data. */
   digest() { return this._call("digest"); }
   close() { return this._call("close"); }

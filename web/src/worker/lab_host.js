@@ -17,6 +17,9 @@ const CONFIG_NAMES = [
   "auto-aof-rewrite-percentage", "auto-aof-rewrite-min-size", "aof-load-truncated", "hz",
 ];
 
+// Lines a session link keeps at most (a link is a URL: keep it shareable).
+const MAX_RECORDED_LINES = 2000;
+
 // How often the page hears about state while nothing is typed: the clock
 // moves, everysec fsyncs, the kernel writes back, a BGSAVE advances.
 const STATE_PERIOD_MS = 250;
@@ -58,6 +61,8 @@ export class LabHost {
     }
     const host = new LabHost(lab, emit, { quiet: !!quiet });
     host.fallback = fallback;
+    host._recording.config = rest.config ?? {};
+    host._recording.keysAtStart = lab.report?.keys_after ?? 0;
     await host._refreshConfig();
     return host;
   }
@@ -81,6 +86,13 @@ export class LabHost {
       lab.on(event, (detail) => this._forward(event, detail));
     }
     this._timer = quiet ? 0 : setInterval(() => this._pushState(), STATE_PERIOD_MS);
+    /**
+     * What a shared link needs to replay this session (web/app/share.js):
+     * the settings the lab opened with, its virtual start, and every line
+     * that changed something, at the virtual time it ran.
+     * @type {{ start: number, config: object, keysAtStart: number, lines: Array<[number, string]> }}
+     */
+    this._recording = { start: lab.clock.now(), config: {}, keysAtStart: 0, lines: [] };
   }
 
   // --- the shell ------------------------------------------------------------
@@ -93,6 +105,50 @@ export class LabHost {
   async line(text) {
     const engine = this.lab.engineModule;
     const parsed = JSON.parse(engine.Lab.parseLine(text));
+    // A line happens at one virtual moment: the clock holds still while it
+    // runs (a 3-command .policy or "5 INCR x" is not spread over real
+    // milliseconds), so a replay at the recorded time does exactly the same.
+    const { clock } = this.lab;
+    const hold = !clock.paused && !(parsed.kind === "dot" && parsed.verb === "clock");
+    if (hold) clock.pause();
+    let result;
+    try {
+      this._record(parsed, text);
+      result = await this._runLine(parsed);
+    } finally {
+      if (hold) clock.resume();
+    }
+    this._pushState(true);
+    return result;
+  }
+
+  /**
+   * Remembers a line that changes state (Redis commands, crashes with
+   * their seed, restarts, clock jumps, .policy) for the session's link.
+   */
+  _record(parsed, text) {
+    const keep = parsed.kind === "command" ||
+      (parsed.kind === "dot" && ["crash", "restart", "policy"].includes(parsed.verb)) ||
+      (parsed.kind === "dot" && parsed.verb === "clock" && parsed.action === "advance");
+    if (!keep) return;
+    if (parsed.kind === "dot" && parsed.verb === "crash" && parsed.seed === undefined) {
+      // The seed decides which sectors a torn write keeps: fix it here and
+      // record it, so the link tears the same bytes.
+      parsed.seed = Math.floor(Math.random() * 2 ** 32);
+      text = `.crash ${parsed.crash} ${parsed.seed}`;
+    }
+    const r = this._recording;
+    if (r.lines.length < MAX_RECORDED_LINES) r.lines.push([this.lab.clock.now() - r.start, text.trim()]);
+    else r.truncated = true;
+  }
+
+  /** The session so far, for a shared link (see _recording). */
+  recording() {
+    return { ...this._recording, lines: [...this._recording.lines] };
+  }
+
+  async _runLine(parsed) {
+    const engine = this.lab.engineModule;
     let output = "";
     let clear = false;
     switch (parsed.kind) {
@@ -119,7 +175,6 @@ export class LabHost {
       default:
         output = `(unexpected line kind ${parsed.kind})`;
     }
-    this._pushState(true);
     // The engine's texts end with a newline; the terminal adds its own.
     return { output: output.replace(/\n+$/, ""), prompt: this._prompt(), clear };
   }

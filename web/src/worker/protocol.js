@@ -25,7 +25,7 @@
 /** LabHost methods a page may call (anything else is refused). */
 export const LAB_METHODS = new Set([
   "line", "exec", "execMany", "crash", "restart", "clock", "files", "readFile",
-  "annotate", "snapshot", "digest", "close", "destroy",
+  "annotate", "snapshot", "digest", "recording", "close", "destroy",
 ]);
 
 /** Functions of the engine module that need no lab. */
