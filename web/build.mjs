@@ -16,11 +16,16 @@
 //   scenarios/        the tutorial scenarios (web/scenarios/*.json) and
 //                     their index.json
 //   plab_wasm.wasm    the engine, fetched and compiled by the worker
+//   persist-lab.js, embed.html, docs/ ...
+//                     embedding PersistLab in documentation pages: the
+//                     <persist-lab> loader, the iframe page, the docs page
+//                     (web/embed/build.mjs lists them)
 import { build } from "esbuild";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { buildEmbed } from "./embed/build.mjs";
 
 const webDir = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -113,6 +118,7 @@ const html = template
 writeFileSync(join(outDir, "index.html"), html);
 copyFileSync(join(engineDir, "plab_wasm.wasm"), join(outDir, "plab_wasm.wasm"));
 copyScenarios();
+await buildEmbed({ webDir, outDir, common });
 
 /**
  * The tutorial scenarios (web/scenarios/*.json, data a docs author edits)
