@@ -47,6 +47,13 @@ function diffComplete(diff) {
   return diff && diff.lost.length === diff.counts.lost && diff.changed.length === diff.counts.changed;
 }
 
+/** A diff summary: `"42"` (a string holding an integer) as 42, others as shown. */
+function summaryValue(summary) {
+  if (!summary) return null;
+  const m = /^"(-?\d{1,15})"$/.exec(summary);
+  return m ? Number(m[1]) : summary;
+}
+
 const report = (r) => (r && !r.failed ? r.report : null);
 const diff = (r) => (r && !r.failed ? r.diff : null);
 const count = (name) => (r) => diff(r)?.counts?.[name] ?? null;
@@ -56,6 +63,10 @@ export const MEASURES = {
   keys_lost: { from: "restart", unit: "keys", doc: "keys that existed at the crash and did not come back (the diff's lost count)", read: count("lost") },
   keys_went_back: { from: "restart", unit: "keys", doc: "keys that came back with an older value (the diff's changed count)", read: count("changed") },
   keys_came_back: { from: "restart", unit: "keys", doc: "keys deleted before the crash that came back (the diff's added count)", read: count("added") },
+  keys_differ: { from: "restart", unit: "keys", doc: "keys that did not come back as they were at the crash: lost, gone back, or come back after a DEL (the diff's three counts added up)", read: (r) => {
+    const c = diff(r)?.counts;
+    return c ? c.lost + c.changed + c.added : null;
+  } },
   keys_unchanged: { from: "restart", unit: "keys", doc: "keys that came back exactly as they were", read: count("unchanged") },
   promises_broken: { from: "restart", unit: "count", doc: "differences the persistence settings promised could not happen (always 0 unless something is wrong)", read: count("broken") },
   keys_after_load: { from: "restart", unit: "keys", doc: "keys in memory once loading finished (the report's keys_after)", read: (r) => report(r)?.keys_after ?? null },
@@ -84,8 +95,8 @@ export const MEASURES = {
       return m ? Number(m[1]) : null;
     },
   },
-  value_before: { from: "restart", unit: "text", params: ["key"], needs: ["key"], doc: "the key's value at the crash, as the diff shows it (only for a key lost or gone back)", read: (r, ref) => diffEntry(diff(r), ref.key)?.before ?? null },
-  value_after: { from: "restart", unit: "text", params: ["key"], needs: ["key"], doc: "the key's value after recovery, as the diff shows it (only for a key gone back)", read: (r, ref) => diffEntry(diff(r), ref.key)?.after || null },
+  value_before: { from: "restart", unit: "text", params: ["key"], needs: ["key"], doc: "the key's value at the crash, as the diff shows it (only for a key lost or gone back); a number when it held an integer", read: (r, ref) => summaryValue(diffEntry(diff(r), ref.key)?.before) },
+  value_after: { from: "restart", unit: "text", params: ["key"], needs: ["key"], doc: "the key's value after recovery, as the diff shows it (only for a key gone back); a number when it holds an integer", read: (r, ref) => summaryValue(diffEntry(diff(r), ref.key)?.after) },
 
   fsyncs: { from: "snapshot", unit: "count", doc: "fsync calls on files since the lab opened", read: (s) => s?.stats?.fsyncs ?? null },
   dir_syncs: { from: "snapshot", unit: "count", doc: "fsync calls on directories since the lab opened", read: (s) => s?.stats?.dir_syncs ?? null },
@@ -104,8 +115,14 @@ export const MEASURES = {
   },
   server_down: { from: "snapshot", unit: "bool", doc: "whether the server was down (crashed, or refused to start)", read: (s) => (s ? s.state !== "running" : null) },
 
-  reply_integer: { from: "reply", unit: "count", needs: ["after"], doc: "the integer a command answered (its \"(integer) N\" reply)", read: (output) => {
-    const m = /\(integer\) (-?\d+)\s*$/.exec(output ?? "");
+  reply_text: { from: "reply", unit: "text", needs: ["after"], doc: "the last line of what a command printed, without redis-cli's quotes around a single string (GET key answers value:1, not \"value:1\")", read: (output) => {
+    const last = (output ?? "").trim().split("\n").pop() ?? "";
+    const m = /^"((?:[^"\\]|\\.)*)"$/.exec(last);
+    return m ? m[1] : last;
+  } },
+  reply_number: { from: "reply", unit: "count", needs: ["after"], doc: "the number a command answered: an integer reply, or a string holding a number (ZSCORE, GET of a counter)", read: (output) => {
+    const last = (output ?? "").trim().split("\n").pop() ?? "";
+    const m = /^\(integer\) (-?\d+)$/.exec(last) ?? /^"(-?\d+(?:\.\d+)?)"$/.exec(last);
     return m ? Number(m[1]) : null;
   } },
 };
