@@ -47,6 +47,11 @@ hostPage("frame.html", `<iframe id="good" title="lab"
 <iframe id="hostile" title="hostile lab"
   src="/embed.html?storage=../../x&amp;height=-1&amp;theme=%3Cscript%3Ealert(1)%3C/script%3E&amp;id=%3Cimg%20src=x%20onerror=alert(1)%3E#commands=${"SET%20k%20v%3B".repeat(12_800)}"></iframe>`,
 '<script src="/persist-lab-frame.js" defer></script>');
+// The tutorial runner reads scenarios/ next to the page (document.baseURI),
+// so the scenario page sits at the site's root: /scenario.html.
+mkdirSync(join(pagesDir, "root"));
+hostPage("root/index.html", `<persist-lab id="wb" scenario="01-whiteboard" height="700"></persist-lab>
+<persist-lab id="dark" theme="dark" panels="none" storage="memory" height="240"></persist-lab>`);
 hostPage("hostile.html", `<div id="slot"></div>
 <persist-lab id="refused" appendfsync="sometimes" panels="none" height="240"></persist-lab>
 <persist-lab id="unknown-scenario" scenario="no-such-scenario" height="240"></persist-lab>
@@ -256,6 +261,32 @@ async function hostileElements(browser, url) {
   });
 }
 
+/**
+ * scenario="…" shows that scenario's first step (the tutorial runner, in
+ * the page's worker) without taking the reader's focus; theme="dark" on a
+ * light system draws the lab and its terminal dark.
+ */
+async function scenarioAndTheme(browser, url) {
+  await withPage(browser, url, "/scenario.html", async (page) => {
+    await scrollAndWait(page, "persist-lab#wb");
+    const { title } = await page.evaluate(async () =>
+      (await (await fetch("/scenarios/index.json")).json()).find((s) => s.id === "01-whiteboard"));
+    await page.locator("persist-lab#wb .tut-scenario:not([hidden])").getByText(title).first().waitFor({ timeout: 10_000 });
+    assert.ok(await page.evaluate(() => !document.querySelector("persist-lab#wb").contains(document.activeElement)),
+      "the scenario took the focus");
+
+    await scrollAndWait(page, "persist-lab#dark");
+    const colours = await page.evaluate(() => ({
+      pane: getComputedStyle(document.querySelector("persist-lab#dark .plab-lab")).backgroundColor,
+      terminal: document.querySelector("persist-lab#dark .plab-terminal").style.backgroundColor,
+      lightPane: getComputedStyle(document.querySelector("persist-lab#wb .plab-lab")).backgroundColor,
+    }));
+    const luminance = (rgb) => rgb.match(/\d+/g).slice(0, 3).map(Number).reduce((a, b) => a + b, 0) / 3;
+    assert.ok(luminance(colours.pane) < 60 && luminance(colours.terminal) < 60, `not dark: ${JSON.stringify(colours)}`);
+    assert.ok(luminance(colours.lightPane) > 200, `the auto lab is not light: ${colours.lightPane}`);
+  });
+}
+
 /** /docs/: its live examples start (and its broken one explains itself); screenshots in light and dark. */
 async function docsPage(browser, url) {
   for (const colorScheme of ["light", "dark"]) {
@@ -286,12 +317,15 @@ const SCENARIOS = [
   ["two elements: nothing heavy before they are seen, one engine, separate labs across a reload, paused off-screen", twoElements],
   ["iframes: embed.html resizes to its content; hostile parameters show a message", iframes],
   ["hostile and refused attributes show a message; the page and its other labs still work", hostileElements],
+  ["scenario and theme: a scenario's first step without taking the focus; theme=dark on a light system", scenarioAndTheme],
   ["the docs page renders its examples (screenshots light and dark)", docsPage],
 ];
 
 const filters = process.argv.slice(2);
 const { chromium } = loadPlaywright();
-const server = await startServer({ root: siteDir, mounts: { "/t": pagesDir }, csp: SITE_CSP });
+const server = await startServer({
+  root: siteDir, mounts: { "/t": pagesDir, "/scenario.html": join(pagesDir, "root") }, csp: SITE_CSP,
+});
 const browser = await chromium.launch(launchOptions());
 let passed = 0;
 let failed = 0;

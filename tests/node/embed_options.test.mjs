@@ -78,9 +78,12 @@ test("storage namespaces: page path + id, or + position; index.html and the two 
 test("the playground's stylesheet, scoped: every rule under .plab-scope, the dark palette forced or chosen", () => {
   const app = readFileSync(new URL("../../web/app/app.css", import.meta.url), "utf8");
   const scoped = scopeCss(app);
-  assert.ok(scoped.startsWith(".plab-scope {"));
-  assert.ok(!/:root/.test(scoped) && !/@import/.test(scoped));
-  assert.match(scoped, /@media \(prefers-color-scheme: dark\) \{ &:not\(\[data-theme="light"\]\) \{[^}]*--bg: #0d1117/);
-  assert.match(scoped, /&\[data-theme="dark"\] \{[^}]*--bg: #0d1117/);
-  assert.throws(() => scopeCss(".x { color: red }"), /no longer has its :root palettes/);
+  const [imports, rules] = [scoped.slice(0, scoped.indexOf(".plab-scope {")), scoped.slice(scoped.indexOf(".plab-scope {"))];
+  assert.match(imports, /^@import "plab-scoped:\.\/terminal\/terminal\.css";$/m, "relative imports are scoped too");
+  assert.match(imports, /^@import "uplot\/dist\/uPlot\.min\.css";$/m, "package stylesheets are imported as they are");
+  assert.ok(rules.trimEnd().endsWith("}") && !/:root|@import/.test(rules));
+  assert.match(rules, /@media \(prefers-color-scheme: dark\) \{ &:not\(\[data-theme="light"\]\) \{[^}]*--bg: #0d1117/);
+  assert.match(rules, /&\[data-theme="dark"\] \{[^}]*--bg: #0d1117/);
+  assert.equal(scopeCss(".x { color: red }\n"), ".plab-scope {\n.x { color: red }\n\n}\n");
+  assert.throws(() => scopeCss(":root {\n  --bg: white;\n}\n"), /without its dark twin/);
 });

@@ -22,25 +22,30 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 const SCOPED = "plab-scoped:";
 
 /**
- * The playground's app.css with every rule nested under .plab-scope, for
- * a page where the lab is a guest: :root's colours become the scope's,
- * and the dark palette applies under the system's dark preference unless
- * data-theme="light", and always under data-theme="dark". @imports are
- * dropped (the element's stylesheet imports what it needs).
+ * A stylesheet of the playground with every rule nested under .plab-scope,
+ * for a page where the lab is a guest. Its relative @imports are scoped the
+ * same way (terminal.css, the tutorial's...); package stylesheets (xterm's)
+ * are imported as they are. A :root palette (app.css's) becomes the
+ * scope's: the dark one applies under the system's dark preference unless
+ * data-theme="light", and always under data-theme="dark".
  * @param {string} css
  */
 export function scopeCss(css) {
-  const dark = /@media \(prefers-color-scheme: dark\) \{\s*:root \{([^{}]*)\}\s*\}/;
-  const match = dark.exec(css);
-  if (!match || !/^:root \{/m.test(css)) {
-    throw new Error("web/app/app.css no longer has its :root palettes (light, then dark in a prefers-color-scheme block)");
+  const imports = [];
+  let body = css.replace(/^@import\s+(["'])([^"']+)\1\s*;[ \t]*$/gm, (_, quote, spec) => {
+    imports.push(`@import "${spec.startsWith(".") ? SCOPED : ""}${spec}";\n`);
+    return "";
+  });
+  if (/^:root \{/m.test(body)) {
+    const dark = /@media \(prefers-color-scheme: dark\) \{\s*:root \{([^{}]*)\}\s*\}/;
+    const match = dark.exec(body);
+    if (!match) throw new Error("a :root palette without its dark twin (a prefers-color-scheme: dark block of :root)");
+    body = body
+      .replace(dark, `@media (prefers-color-scheme: dark) { &:not([data-theme="light"]) {${match[1]}} }\n` +
+        `&[data-theme="dark"] {${match[1]}}`)
+      .replace(/^:root \{/m, "& {");
   }
-  const body = css
-    .replace(/^@import [^;]+;$/gm, "")
-    .replace(dark, `@media (prefers-color-scheme: dark) { &:not([data-theme="light"]) {${match[1]}} }\n` +
-      `&[data-theme="dark"] {${match[1]}}`)
-    .replace(/^:root \{/m, "& {");
-  return `.plab-scope {\n${body}\n}\n`;
+  return `${imports.join("")}.plab-scope {\n${body}\n}\n`;
 }
 
 // Resolves `@import "plab-scoped:FILE"` to FILE's rules scoped (scopeCss).

@@ -231,7 +231,15 @@ function mountScenario(root, options, context, worker) {
     }
     const { mountTutorial } = await import("../app/tutorial/tutorial.js");
     const tutorial = await mountTutorial(container, { worker, base: context.base });
+    // The runner focuses the step it opens (right in the playground, where
+    // the reader asked for it); an embed opens as the page scrolls by, so
+    // the reader's focus stays where it was.
+    const focused = document.activeElement;
     await tutorial.open(options.scenario);
+    if (container.contains(document.activeElement)) {
+      if (focused instanceof HTMLElement && focused !== document.body) focused.focus({ preventScroll: true });
+      else /** @type {HTMLElement} */ (document.activeElement).blur();
+    }
     root.dataset.state = "ready";
     performance.mark("persist-lab:ready", { detail: context.name });
     root.dispatchEvent(new CustomEvent("persist-lab:ready", { bubbles: true, detail: { name: context.name } }));
