@@ -287,7 +287,10 @@ async function scenarioAndTheme(browser, url) {
   });
 }
 
-/** /docs/: its live examples start (and its broken one explains itself); screenshots in light and dark. */
+/**
+ * /docs/: its live examples start (and its broken one explains itself), no
+ * serious or critical axe-core violations; screenshots in light and dark.
+ */
 async function docsPage(browser, url) {
   for (const colorScheme of ["light", "dark"]) {
     await withPage(browser, url, "/docs/", async (page) => {
@@ -301,8 +304,14 @@ async function docsPage(browser, url) {
       const frame = page.frameLocator("#frame-example");
       await frame.locator("#lab[data-state=ready]").waitFor({ timeout: 30_000 });
       await page.waitForFunction(() => document.getElementById("frame-example").getBoundingClientRect().height > 500);
-      // The terminals have drawn; back to the top for a whole-page picture.
-      await page.waitForTimeout(300);
+      await page.waitForTimeout(300); // the terminals have drawn
+      await page.addScriptTag({ url: "/__test__/axe.min.js" });
+      const serious = await page.evaluate(async () => {
+        const r = await window.axe.run(document, { resultTypes: ["violations"] });
+        return r.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
+          .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ")}`);
+      });
+      assert.deepEqual(serious, [], `axe (${colorScheme}): serious or critical violations`);
       mkdirSync(artifacts, { recursive: true });
       const file = join(artifacts, `embed-docs-${colorScheme}.png`);
       await page.screenshot({ path: file, fullPage: true });
@@ -318,13 +327,15 @@ const SCENARIOS = [
   ["iframes: embed.html resizes to its content; hostile parameters show a message", iframes],
   ["hostile and refused attributes show a message; the page and its other labs still work", hostileElements],
   ["scenario and theme: a scenario's first step without taking the focus; theme=dark on a light system", scenarioAndTheme],
-  ["the docs page renders its examples (screenshots light and dark)", docsPage],
+  ["the docs page renders its examples, axe-clean (screenshots light and dark)", docsPage],
 ];
 
 const filters = process.argv.slice(2);
 const { chromium } = loadPlaywright();
 const server = await startServer({
-  root: siteDir, mounts: { "/t": pagesDir, "/scenario.html": join(pagesDir, "root") }, csp: SITE_CSP,
+  root: siteDir, csp: SITE_CSP, mounts: {
+    "/t": pagesDir, "/scenario.html": join(pagesDir, "root"), "/__test__": join(repoRoot, "web", "node_modules", "axe-core"),
+  },
 });
 const browser = await chromium.launch(launchOptions());
 let passed = 0;

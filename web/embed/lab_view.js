@@ -78,40 +78,25 @@ export function mountLab(root, options, context) {
   const worker = labWorker(context.base);
   if (options.scenario) return mountScenario(root, options, context, worker);
 
-  const note = h("div", { class: "plab-note", role: "status", hidden: true });
-  const termBox = h("div", { class: "term-box plab-terminal", tabindex: "-1" });
-  const tabbed = options.panels.filter((p) => p in PANELS);
-  const crashBar = options.panels.includes("crash")
-    ? h("div", { class: "plab-crash", role: "group", "aria-label": "Pull the plug" },
-      CRASHES.map((c) => h("button", { type: "button", class: "btn danger small", title: c.title, dataset: { line: c.line } }, c.label)),
-      h("button", { type: "button", class: "btn primary small", dataset: { line: ".restart" } }, "Restart"))
-    : null;
-  const panelArea = tabbed.length > 0 ? h("div", { class: "plab-panels" }) : null;
-  root.replaceChildren(h("div", { class: "plab-lab" },
-    h("div", { class: "plab-toolbar" },
-      h("span", { class: "plab-title" }, "PersistLab"),
-      h("span", { class: "plab-hint" }, "redis-cli on a Redis 7.0 engine in your browser · ", h("kbd", null, ".help")),
-      crashBar),
-    note,
-    h("div", { class: `plab-main${panelArea ? " with-panels" : ""}` }, termBox, panelArea)));
-
+  const parts = layout(options);
+  root.replaceChildren(parts.frame);
   /** @type {Promise<import("../src/worker/lab_client.js").RemoteLab>} */
   let labReady = new Promise(() => {});
-  const terminal = withColorScheme(options.theme, () => mountTerminal(termBox, {
+  const terminal = withColorScheme(options.theme, () => mountTerminal(parts.termBox, {
     lab: () => labReady,
     dotCommands: () => worker.engine("dotCommands"),
   }));
-  termBox.addEventListener("focus", () => terminal.focus());
+  parts.termBox.addEventListener("focus", () => terminal.focus());
   const store = new Store();
   const actions = { submit: (line) => terminal.submit(line), lab: () => labReady, worker };
-  for (const button of crashBar?.querySelectorAll("button") ?? []) {
+  for (const button of parts.crashBar?.querySelectorAll("button") ?? []) {
     button.addEventListener("click", () => actions.submit(/** @type {HTMLElement} */ (button).dataset.line));
   }
-  if (panelArea) mountPanels(panelArea, tabbed, { store, actions });
+  if (parts.panelArea) mountPanels(parts.panelArea, options.panels.filter((p) => p in PANELS), { store, actions });
 
   const say = (text, action) => {
-    note.append(h("p", null, text, action ? [" ", action] : null));
-    note.hidden = false;
+    parts.note.append(h("p", null, text, action ? [" ", action] : null));
+    parts.note.hidden = false;
   };
   labReady = openLab(worker, options, context, say);
   const opened = labReady.then((lab) => {
@@ -121,9 +106,7 @@ export function mountLab(root, options, context) {
       say(`This browser gives the page no IndexedDB (${lab.fallback}): the lab runs in memory, and a reload starts it empty.`);
     }
     terminal.ready(lab.snapshot.prompt, lab.reportColorText);
-    root.dataset.state = "ready";
-    performance.mark("persist-lab:ready", { detail: context.name });
-    root.dispatchEvent(new CustomEvent("persist-lab:ready", { bubbles: true, detail: { name: context.name } }));
+    announceReady(root, context.name);
     runAtStart(lab, options.commands, terminal);
     return lab;
   }, (e) => {
@@ -134,6 +117,33 @@ export function mountLab(root, options, context) {
   });
   opened.catch(() => {});
   return labControls(opened);
+}
+
+/** The lab's frame: a toolbar (with the crash buttons), a note line, the terminal and the tabbed panels. */
+function layout(options) {
+  const note = h("div", { class: "plab-note", role: "status", hidden: true });
+  const termBox = h("div", { class: "term-box plab-terminal", tabindex: "-1" });
+  const crashBar = options.panels.includes("crash")
+    ? h("div", { class: "plab-crash", role: "group", "aria-label": "Pull the plug" },
+      CRASHES.map((c) => h("button", { type: "button", class: "btn danger small", title: c.title, dataset: { line: c.line } }, c.label)),
+      h("button", { type: "button", class: "btn primary small", dataset: { line: ".restart" } }, "Restart"))
+    : null;
+  const panelArea = options.panels.some((p) => p in PANELS) ? h("div", { class: "plab-panels" }) : null;
+  const frame = h("div", { class: "plab-lab", role: "group", "aria-label": "PersistLab: a Redis lab in this page" },
+    h("div", { class: "plab-toolbar" },
+      h("span", { class: "plab-title" }, "PersistLab"),
+      h("span", { class: "plab-hint" }, "redis-cli on a Redis 7.0 engine in your browser · ", h("kbd", null, ".help")),
+      crashBar),
+    note,
+    h("div", { class: `plab-main${panelArea ? " with-panels" : ""}` }, termBox, panelArea));
+  return { frame, note, termBox, crashBar, panelArea };
+}
+
+/** The lab answers: data-state, a performance mark and a bubbling event say so. */
+function announceReady(root, name) {
+  root.dataset.state = "ready";
+  performance.mark("persist-lab:ready", { detail: name });
+  root.dispatchEvent(new CustomEvent("persist-lab:ready", { bubbles: true, detail: { name } }));
 }
 
 /**
@@ -240,9 +250,7 @@ function mountScenario(root, options, context, worker) {
       if (focused instanceof HTMLElement && focused !== document.body) focused.focus({ preventScroll: true });
       else /** @type {HTMLElement} */ (document.activeElement).blur();
     }
-    root.dataset.state = "ready";
-    performance.mark("persist-lab:ready", { detail: context.name });
-    root.dispatchEvent(new CustomEvent("persist-lab:ready", { bubbles: true, detail: { name: context.name } }));
+    announceReady(root, context.name);
     return null;
   })();
   opened.catch((e) => {
