@@ -145,7 +145,7 @@ export function readMeasure(ref, record, kinds) {
   const m = MEASURES[ref.measure];
   const commands = record.commands;
   if (m.from === "restart") {
-    const index = ref.after ?? lastIndexOf(kinds, "restart") + 1;
+    const index = restartIndex(ref, kinds);
     const entry = commands[index - 1];
     if (!entry) return { value: null, missing: "that restart has not run yet" };
     return present(m.read(entry.restart, ref));
@@ -160,6 +160,24 @@ export function readMeasure(ref, record, kinds) {
   if (value === null || ref.since === undefined) return present(value);
   const base = m.read(at(ref.since), ref);
   return typeof value === "number" && typeof base === "number" ? { value: value - base } : present(null);
+}
+
+/** The 1-based command a restart measure reads (`after`, else the step's last .restart). */
+export function restartIndex(ref, kinds) {
+  return ref.after ?? lastIndexOf(kinds, "restart") + 1;
+}
+
+/**
+ * Where a value was read, for pages and tests: "restart:N" (the report of
+ * command N), "snapshot:N" (the lab after command N, "snapshot:A-B" for a
+ * change) or "reply:N".
+ */
+export function sourceOf(ref, kinds) {
+  const m = MEASURES[ref.measure];
+  if (m.from === "restart") return `restart:${restartIndex(ref, kinds)}`;
+  if (m.from === "reply") return `reply:${ref.after}`;
+  const after = ref.after ?? kinds.length;
+  return ref.since === undefined ? `snapshot:${after}` : `snapshot:${ref.since}-${after}`;
 }
 
 function present(value) {
@@ -230,7 +248,7 @@ export function evaluateOutcome(step, record, kinds, answer) {
     values[name] = value;
     const words = MEASURES[ref.measure].words;
     const text = words && typeof value === "string" && value in words ? words[value] : formatValue(value, unit);
-    shown.push({ name, label: ref.label ?? name, value, unit, text, missing });
+    shown.push({ name, label: ref.label ?? name, value, unit, text, missing, source: sourceOf(ref, kinds) });
   }
   const texts = Object.fromEntries(shown.map((s) => [s.name, s.text]));
   const p = step.prediction;

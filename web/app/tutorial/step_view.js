@@ -143,7 +143,8 @@ function outcomeBox(ctx) {
     h("h4", null, "What happened"),
     failed ? h("p", { class: "tut-failed" }, "The server did not start: ", failed) : null,
     h("dl", { class: "tut-values" }, outcome.shown.map((v) => h("div", {
-      class: "tut-value", dataset: { name: v.name, measure: step.outcome.values[v.name].measure, value: String(v.value) },
+      class: "tut-value", dataset: { name: v.name, measure: step.outcome.values[v.name].measure, value: String(v.value), source: v.source,
+        ...(step.outcome.values[v.name].file ? { file: step.outcome.values[v.name].file } : {}) },
     }, h("dt", null, v.label), h("dd", null, v.text)))),
     p ? verdictLine(p, run.answers[index], outcome) : null,
     h("div", { class: "tut-why" }, renderMarkdown(parseMarkdown(step.outcome.why), h, outcome.texts))));

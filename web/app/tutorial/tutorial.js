@@ -188,7 +188,7 @@ class TutorialView {
 
   labOpened(lab, settings) {
     const text = Object.entries(settings).map(([k, v]) => settingLine(k, v)).join(", ");
-    this.lab.terminal.ready(lab.snapshot.prompt, `\x1b[2m-- a fresh lab: empty disk, clock at ${clockTime(lab.snapshot.clock.now)} UTC` +
+    this.lab.terminal.ready(lab.snapshot.prompt, `\x1b[90m-- a fresh lab: empty disk, clock at ${clockTime(lab.snapshot.clock.now)} UTC` +
       `${text ? `, ${text}` : ""} --\x1b[0m`);
   }
 
@@ -198,13 +198,16 @@ class TutorialView {
     if (run) await run.destroy();
   }
 
+  /** Runs fn with the step's controls disabled; aria-busy says a line runs. */
   async withBusy(fn) {
     this.busy = true;
+    this.stepEl?.setAttribute("aria-busy", "true");
     if (this.run) this.draw(false);
     try {
       await fn();
     } finally {
       this.busy = false;
+      this.stepEl?.setAttribute("aria-busy", "false");
     }
   }
 
