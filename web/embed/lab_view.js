@@ -240,6 +240,9 @@ function mountScenario(root, options, context, worker) {
       throw Object.assign(new Error(message), { handled: true });
     }
     const { mountTutorial } = await import("../app/tutorial/tutorial.js");
+    // The runner says what it shows with "tutorial-step" events ({ id, step }).
+    let shown = null;
+    container.addEventListener("tutorial-step", (e) => { shown = /** @type {CustomEvent} */ (e).detail.id; });
     const tutorial = await mountTutorial(container, { worker, base: context.base });
     // The runner focuses the step it opens (right in the playground, where
     // the reader asked for it); an embed opens as the page scrolls by, so
@@ -249,6 +252,11 @@ function mountScenario(root, options, context, worker) {
     if (container.contains(document.activeElement)) {
       if (focused instanceof HTMLElement && focused !== document.body) focused.focus({ preventScroll: true });
       else /** @type {HTMLElement} */ (document.activeElement).blur();
+    }
+    if (shown !== options.scenario) {
+      const message = "could not be opened by the tutorial's runner on this page";
+      if (context.isCurrent()) context.fail([{ attribute: "scenario", message }]);
+      throw Object.assign(new Error(message), { handled: true });
     }
     announceReady(root, context.name);
     return null;
