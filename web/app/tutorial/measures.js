@@ -95,6 +95,7 @@ export const MEASURES = {
       return m ? Number(m[1]) : null;
     },
   },
+  diff_note: { from: "restart", unit: "text", params: ["key"], needs: ["key"], doc: "the diff's note on a key lost or gone back, e.g. which IDs an INCR counter will hand out again", read: (r, ref) => diffEntry(diff(r), ref.key)?.note || null },
   value_before: { from: "restart", unit: "text", params: ["key"], needs: ["key"], doc: "the key's value at the crash, as the diff shows it (only for a key lost or gone back); a number when it held an integer", read: (r, ref) => summaryValue(diffEntry(diff(r), ref.key)?.before) },
   value_after: { from: "restart", unit: "text", params: ["key"], needs: ["key"], doc: "the key's value after recovery, as the diff shows it (only for a key gone back); a number when it holds an integer", read: (r, ref) => summaryValue(diffEntry(diff(r), ref.key)?.after) },
 

@@ -43,6 +43,12 @@ export class ScenarioRun {
     this.answers = scenario.steps.map(() => null);
     this._lastRestart = null;
     this._destroyed = false;
+    /**
+     * Why the lab's last restart failed (the engine's message), until a
+     * restart succeeds or a fresh lab opens: the report panel only hears
+     * of restarts that worked.
+     */
+    this.failure = null;
   }
 
   /** The lab for the terminal (waits while one opens). */
@@ -78,7 +84,11 @@ export class ScenarioRun {
         await lab.destroy().catch(() => {});
         throw new Error("the scenario was closed");
       }
-      lab.on("restart", (detail) => { this._lastRestart = detail; });
+      lab.on("restart", (detail) => {
+        this._lastRestart = detail;
+        this.failure = null;
+      });
+      this.failure = null;
       connectLab(lab, this._context.store);
       // A fresh lab has nothing to report yet.
       this._context.store.set({ restart: null, marks: [] });
@@ -132,6 +142,7 @@ export class ScenarioRun {
       entry.restart = this._lastRestart
         ? { report: this._lastRestart.report, diff: this._lastRestart.diff }
         : { failed: true, error: entry.snapshot.downReason || "the server did not start" };
+      if (entry.restart.failed) this.failure = entry.restart.error;
     }
   }
 

@@ -141,7 +141,7 @@ function outcomeBox(ctx) {
   const failed = run.failedRestart(index);
   replace(box, h("section", { class: `tut-outcome ${outcome.verdict ?? "plain"}`, "aria-label": "Outcome" },
     h("h4", null, "What happened"),
-    failed ? h("p", { class: "tut-failed" }, "The server did not start: ", failed) : null,
+    failed ? h("p", { class: "tut-failed" }, "The server did not start: the report pane shows the engine's reason.") : null,
     h("dl", { class: "tut-values" }, outcome.shown.map((v) => h("div", {
       class: "tut-value", dataset: { name: v.name, measure: step.outcome.values[v.name].measure, value: String(v.value), source: v.source,
         ...(step.outcome.values[v.name].file ? { file: step.outcome.values[v.name].file } : {}) },
@@ -153,11 +153,14 @@ function outcomeBox(ctx) {
 
 function verdictLine(p, answer, outcome) {
   const right = () => {
-    if (p.kind === "number") return `the answer is ${outcome.texts[p.check]}`;
+    if (p.kind === "number") {
+      const v = outcome.values[p.check];
+      return `the answer is ${typeof v === "number" ? `${v.toLocaleString("en-US")}${p.unit ? ` ${p.unit}` : ""}` : outcome.texts[p.check]}`;
+    }
     return `the answer that fits is “${outcome.matching.map((i) => p.choices[i].label).join("” or “")}”`;
   };
   switch (outcome.verdict) {
-    case "right": return h("p", { class: "tut-verdict right" }, h("strong", null, "Right. "), `${answerText(p, answer)}, and ${right()}.`);
+    case "right": return h("p", { class: "tut-verdict right" }, h("strong", null, "Right. "), `${answerText(p, answer)}.`);
     case "wrong": return h("p", { class: "tut-verdict wrong" }, h("strong", null, "Not this time. "), `${answerText(p, answer)}; ${right()}.`);
     case "skipped": return h("p", { class: "tut-verdict skipped" }, `No prediction made; ${right()}.`);
     default: return h("p", { class: "tut-verdict unmatched" },

@@ -12,10 +12,12 @@
 // The container gets a "tutorial-step" event ({ id, step }, step 1-based;
 // id null on the list) whenever what it shows changes, for the page's URL.
 
-import { h, replace, clockTime } from "../dom.js";
+import { clockTime, h, replace, uid } from "../dom.js";
 import { Store } from "../store.js";
 import { mountTerminal } from "../terminal_pane.js";
 import { mountReport } from "../panels/report.js";
+import { mountDisk } from "../panels/disk.js";
+import { setupTabs } from "../tabs.js";
 import { ScenarioError, checkLines, parseScenario } from "./scenario.js";
 import { ScenarioRun } from "./run.js";
 import { drawStep, settingLine } from "./step_view.js";
@@ -23,20 +25,25 @@ import { drawStep, settingLine } from "./step_view.js";
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 /**
- * @param {HTMLElement} container  #view-tutorial
- * @param {{ worker: import("../../src/worker/lab_client.js").LabWorker }} context
- * @returns {Promise<{ open(id: string, step?: number): Promise<void> }>}
+ * @param {HTMLElement} container  #view-tutorial (or an embed's box)
+ * @param {{ worker: import("../../src/worker/lab_client.js").LabWorker, base?: string | URL }} context
+ *   base: the site's root URL, where scenarios/ is (default: the page's base URL)
+ * @returns {Promise<{ open(id: string, step?: number): Promise<void>, close(): Promise<void> }>}
+ *   open: shows scenario `id` at step `step` (1-based; steps before it are
+ *   run first), or the list with a message when there is no such scenario;
+ *   close: destroys the open scenario's lab (the view stays)
  */
 export async function mountTutorial(container, context) {
-  const view = new TutorialView(container, context.worker);
+  const view = new TutorialView(container, context.worker, context.base ?? document.baseURI);
   await view.showList();
-  return { open: (id, step) => view.open(id, step) };
+  return { open: (id, step) => view.open(id, step), close: () => view.leaveScenario() };
 }
 
 class TutorialView {
-  constructor(container, worker) {
+  constructor(container, worker, base) {
     this.container = container;
     this.worker = worker;
+    this.base = base;
     this.listEl = h("section", { class: "pane tut-list", "aria-labelledby": "tut-list-heading" });
     this.scenarioEl = h("section", { class: "tut-scenario", hidden: true });
     replace(container, this.listEl, this.scenarioEl);
@@ -54,7 +61,7 @@ class TutorialView {
   /** scenarios/index.json (once). */
   async loadIndex() {
     if (this.index) return this.index;
-    const response = await fetch(new URL("scenarios/index.json", document.baseURI));
+    const response = await fetch(new URL("scenarios/index.json", this.base));
     if (!response.ok) throw new Error(`scenarios/index.json: HTTP ${response.status}`);
     const list = await response.json();
     this.index = Array.isArray(list) ? list.filter((s) => ID_PATTERN.test(s?.id ?? "")) : [];
@@ -126,7 +133,7 @@ class TutorialView {
   /** Fetches, validates and checks a scenario's lines with the engine. */
   async load(id) {
     const file = `${id}.json`;
-    const response = await fetch(new URL(`scenarios/${file}`, document.baseURI));
+    const response = await fetch(new URL(`scenarios/${file}`, this.base));
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     let data;
     try {
@@ -165,25 +172,38 @@ class TutorialView {
     const status = h("p", { class: "tut-lab-status" });
     const report = h("div", { class: "tut-report" });
     const failed = h("div", { class: "tut-report-failed", role: "alert", hidden: true });
+    const ids = { report: uid("tut-tab-report"), disk: uid("tut-tab-disk"), reportPanel: uid("tut-panel-report"), diskPanel: uid("tut-panel-disk") };
+    const tablist = h("div", { class: "tabs", role: "tablist", "aria-label": "What the lab knows" },
+      h("button", { type: "button", role: "tab", id: ids.report, "aria-controls": ids.reportPanel, "aria-selected": "true" }, "Recovery report"),
+      h("button", { type: "button", role: "tab", id: ids.disk, "aria-controls": ids.diskPanel, "aria-selected": "false", tabindex: "-1" }, "Disk"));
+    const diskPanel = h("div", { id: ids.diskPanel, role: "tabpanel", "aria-labelledby": ids.disk, tabindex: "0", hidden: true });
     const pane = h("section", { class: "pane tut-lab", "aria-label": "The scenario's lab" },
       h("h3", { class: "pane-title" }, "Terminal ", h("span", { class: "hint" }, "you can type here too · ", h("kbd", null, "Esc"), " ", h("kbd", null, "Tab"), " leaves it")),
-      termBox, status,
-      h("h3", { class: "pane-title" }, "Recovery report"), failed, report);
-    // The pane is in the document from here on, so xterm can measure it.
+      termBox, status, tablist,
+      h("div", { id: ids.reportPanel, role: "tabpanel", "aria-labelledby": ids.report, tabindex: "0" }, failed, report),
+      diskPanel);
+    // The pane is in the document from here on, so xterm can measure it
+    // and the tabs find their panels.
     replace(this.scenarioEl, pane);
+    const tabs = setupTabs(tablist);
     const terminal = mountTerminal(termBox, {
       lab: () => this.run?.lab() ?? Promise.reject(new Error("no scenario is open")),
       dotCommands: () => this.worker.engine("dotCommands"),
     });
     termBox.addEventListener("focus", () => terminal.focus());
     mountReport(report, this.store);
+    mountDisk(diskPanel, this.store, { lab: () => this.run?.lab() ?? Promise.reject(new Error("no scenario is open")), worker: this.worker });
     this.store.subscribe((state, changed) => {
       if (changed.has("lab") && state.lab) {
         replace(status, `Virtual time ${clockTime(state.lab.clock.now)} UTC (paused) · `,
-          state.lab.state === "running" ? "server running" : `server down: ${state.lab.downReason}`);
+          state.lab.state === "running" ? "server running" : `server down (${state.lab.downReason.split(":")[0]})`);
       }
     });
-    return { pane, terminal, status, failed };
+    // A restart's report is what the reader wants to see next.
+    this.store.subscribe((state, changed) => {
+      if (changed.has("restart") && state.restart) tabs.select(ids.report);
+    });
+    return { pane, terminal, status, failed, report, showReport: () => tabs.select(ids.report) };
   }
 
   labOpened(lab, settings) {
@@ -225,13 +245,23 @@ class TutorialView {
       onGo: (i) => this.go(i),
       nextScenario: this.nextScenario(run.scenario.id),
     });
-    const failed = run.failedRestart(index);
-    this.lab.failed.hidden = !failed;
-    replace(this.lab.failed, failed ? [h("strong", null, "The server did not start. "), failed,
-      " The terminal shows the engine's report of the failed load."] : []);
+    this.drawFailure(run.failure);
     if (focusHeading) this.stepEl.querySelector("h3")?.focus();
     else if (hadFocusInStep && !this.stepEl.contains(document.activeElement)) this.focusNext();
     this.announce(run.scenario.id, index + 1);
+  }
+
+  /**
+   * A failed restart sends no report: say so where the report would be,
+   * instead of leaving the last good one (or "No crash yet") there.
+   */
+  drawFailure(failure) {
+    const { failed, report } = this.lab;
+    if (failure && failed.hidden) this.lab.showReport();
+    failed.hidden = !failure;
+    report.hidden = Boolean(failure);
+    replace(failed, failure ? [h("strong", null, "The server did not start. "), failure,
+      " The terminal above shows the engine's report of the failed load."] : []);
   }
 
   /** The scenario after `id` in the list, to offer at the end. */
