@@ -46,7 +46,7 @@ const ANSWERS = {
  * on a CSP violation, an uncaught page error, or a request that leaves the
  * page's origin.
  */
-async function withTutorial(browser, url, fn, { colorScheme = "light", prepare } = {}) {
+async function withTutorial(browser, url, fn, { colorScheme = "light", prepare, query = "" } = {}) {
   const context = await browser.newContext({ colorScheme, viewport: { width: 1360, height: 1000 } });
   const problems = [];
   context.on("request", (req) => {
@@ -59,10 +59,12 @@ async function withTutorial(browser, url, fn, { colorScheme = "light", prepare }
   });
   try {
     if (prepare) await prepare(context);
-    const page = await openPlayground(context, url);
+    const page = await openPlayground(context, url, query);
     page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
-    await page.click("#tab-tutorial");
-    await page.waitForSelector(".tut-card");
+    if (!query) {
+      await page.click("#tab-tutorial");
+      await page.waitForSelector(".tut-card");
+    }
     await fn(page);
     assert.deepEqual(await page.evaluate(() => window.__violations), [], "CSP violations on the page");
     assert.deepEqual(problems, [], "page problems");
@@ -353,6 +355,31 @@ async function invalidLine(browser, url) {
   });
 }
 
+/**
+ * A link to a step opens the scenario there with the steps before it run
+ * (their commands in the terminal), and the step measures what a reader
+ * who went through them would.
+ */
+async function sharedLink(browser, url) {
+  await withTutorial(browser, url, async (page) => {
+    await page.waitForFunction(() => document.querySelector(".tut-step-count")?.textContent === "Step 3 of 5", null, { timeout: 60_000 });
+    await idle(page);
+    const rows = await page.$$eval(".tut-term .xterm-rows > div", (r) => r.map((x) => x.textContent.replace(/\u00a0/g, " ")));
+    assert.ok(rows.some((r) => /plab> LASTSAVE/.test(r)), "step 2's commands ran before step 3 opened");
+    assert.equal((await stepState(page)).done, 0, "step 3 waits for the reader");
+    let state = await stepState(page);
+    while (state.done < state.lines.length) {
+      if (state.predictReady) await answer(page, ANSWERS["05-payment-ids"][2]);
+      else await runNext(page);
+      state = await stepState(page);
+    }
+    const outcome = await outcomeOf(page);
+    assert.equal(outcome.verdict, "right");
+    assert.equal(outcome.values.reissued.value, "15");
+    await shot(page, "shared-link");
+  }, { query: "?scenario=05-payment-ids&step=3" });
+}
+
 /** Dark theme; "All scenarios" destroys the lab and Start over gives a fresh one. */
 async function darkAndLeave(browser, url) {
   await withTutorial(browser, url, async (page) => {
@@ -408,6 +435,7 @@ const ids = JSON.parse(readFileSync(join(siteDir, "scenarios", "index.json"), "u
 const TESTS = [
   ...ids.map((id) => [`scenario ${id} runs to its end, predictions right, outcome = report`, scenarioTest(id)]),
   ["keyboard only through the whiteboard; a wrong prediction shows as wrong", keyboardAndWrong],
+  ["a link to step 3 opens there, the earlier steps replayed, with the same numbers", sharedLink],
   ["a malformed scenario is refused, naming the bad field", invalidScenario],
   ["a line the engine can't run is refused on load", invalidLine],
   ["dark theme; leaving a scenario and reopening it starts a fresh lab", darkAndLeave],
