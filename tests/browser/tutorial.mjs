@@ -401,6 +401,15 @@ async function darkAndLeave(browser, url) {
     await runNext(page);
     const rows = await page.$$eval(".tut-term .xterm-rows > div", (r) => r.map((x) => x.textContent));
     assert.ok(rows.some((r) => /a fresh lab/.test(r)), "the terminal announces the fresh lab");
+    // Leaving while a long line runs: no error, and the list comes back.
+    await page.click(".tut-head button:has-text('All scenarios')");
+    await page.locator(".tut-card").nth(cardIndex("07-recovery-speed")).locator("button").click();
+    await page.waitForSelector(".tut-cmd.next button:not([disabled])");
+    await page.click(".tut-cmd.next button");
+    await page.click(".tut-head button:has-text('All scenarios')");
+    await page.waitForSelector(".tut-card");
+    await page.waitForTimeout(1500);
+    assert.equal(await page.locator(".tut-error").count(), 0, "leaving mid-line shows no error");
   }, { colorScheme: "dark" });
 }
 

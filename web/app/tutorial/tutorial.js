@@ -53,6 +53,8 @@ class TutorialView {
     this.run = null;
     this.stepIndex = 0;
     this.busy = false;
+    /** A problem to show above the step (a lab that failed to open ...). */
+    this.problem = "";
     this.store = new Store();
     /** Built the first time a scenario opens (xterm needs a visible box). */
     this.lab = null;
@@ -115,17 +117,26 @@ class TutorialView {
     await this.leaveScenario();
     const target = Math.min(Math.max(1, Math.floor(Number(step) || 1)), scenario.steps.length) - 1;
     this.showScenarioFrame(scenario);
-    this.run = new ScenarioRun(scenario, kinds, {
+    const run = new ScenarioRun(scenario, kinds, {
       worker: this.worker,
       submit: (line) => this.lab.terminal.submit(line),
       store: this.store,
       onLab: (lab, settings) => this.labOpened(lab, settings),
     });
+    this.run = run;
     this.stepIndex = 0;
-    await this.withBusy(async () => {
-      await this.run.enter(0);
-      for (let i = 0; i < target; i++) await this.catchUp(i);
-    });
+    this.problem = "";
+    try {
+      await this.withBusy(async () => {
+        await run.enter(0);
+        for (let i = 0; i < target && this.run === run; i++) await this.catchUp(run, i);
+      });
+    } catch (e) {
+      // Left or replaced meanwhile: that is not this run's problem.
+      if (this.run === run) await this.showList(`Scenario ${id} could not start: ${e.message}`);
+      return;
+    }
+    if (this.run !== run) return;
     this.stepIndex = target;
     this.draw(true);
   }
@@ -147,10 +158,10 @@ class TutorialView {
   }
 
   /** Runs step i's commands as a reader who skipped its prediction. */
-  async catchUp(i) {
-    await this.run.enter(i);
-    if (this.run.scenario.steps[i].prediction) this.run.answer(i, { skipped: true });
-    while (this.run.canRunNext(i)) await this.run.runNext(i);
+  async catchUp(run, i) {
+    await run.enter(i);
+    if (run.scenario.steps[i].prediction) run.answer(i, { skipped: true });
+    while (run.canRunNext(i) && this.run === run) await run.runNext(i);
   }
 
   showScenarioFrame(scenario) {
@@ -245,6 +256,7 @@ class TutorialView {
       onGo: (i) => this.go(i),
       nextScenario: this.nextScenario(run.scenario.id),
     });
+    if (this.problem) this.stepEl.prepend(errorBox(this.problem));
     this.drawFailure(run.failure);
     if (focusHeading) this.stepEl.querySelector("h3")?.focus();
     else if (hadFocusInStep && !this.stepEl.contains(document.activeElement)) this.focusNext();
@@ -289,11 +301,16 @@ class TutorialView {
     const run = this.run;
     if (!run || this.busy) return;
     const index = this.stepIndex;
-    await this.withBusy(async () => {
-      do {
-        await run.runNext(index);
-      } while (all && run.canRunNext(index) && this.run === run);
-    });
+    try {
+      await this.withBusy(async () => {
+        do {
+          await run.runNext(index);
+        } while (all && run.canRunNext(index) && this.run === run);
+      });
+    } catch (e) {
+      if (this.run !== run) return;
+      this.problem = `The command could not run: ${e.message}`;
+    }
     if (this.run === run && this.stepIndex === index) this.draw(false);
   }
 
@@ -306,7 +323,15 @@ class TutorialView {
   async go(index) {
     const run = this.run;
     if (!run || this.busy || index < 0 || index >= run.scenario.steps.length) return;
-    await this.withBusy(() => run.enter(index));
+    try {
+      await this.withBusy(() => run.enter(index));
+      this.problem = "";
+    } catch (e) {
+      if (this.run !== run) return;
+      this.problem = `The step's fresh lab could not open: ${e.message}`;
+      this.draw(false);
+      return;
+    }
     if (this.run !== run) return;
     this.stepIndex = index;
     this.draw(true);
