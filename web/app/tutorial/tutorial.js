@@ -206,7 +206,8 @@ class TutorialView {
     mountDisk(diskPanel, this.store, { lab: () => this.run?.lab() ?? Promise.reject(new Error("no scenario is open")), worker: this.worker });
     this.store.subscribe((state, changed) => {
       if (changed.has("lab") && state.lab) {
-        replace(status, `Virtual time ${clockTime(state.lab.clock.now)} UTC (paused) · `,
+        const clock = state.lab.clock;
+        replace(status, `Virtual time ${clockTime(clock.now)} UTC (${clock.paused ? "paused" : `running at ${clock.speed}×`}) · `,
           state.lab.state === "running" ? "server running" : `server down (${state.lab.downReason.split(":")[0]})`);
       }
     });
