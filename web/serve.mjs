@@ -110,6 +110,12 @@ export async function startServer(options = {}) {
     let info;
     try {
       info = await stat(file);
+      if (info.isDirectory() && !path.endsWith("/")) {
+        // /docs -> /docs/, so the page's relative links resolve inside it.
+        const query = new URL(req.url ?? "/", "http://x").search;
+        res.writeHead(301, { Location: `${encodeURI(path)}/${query}` }).end();
+        return;
+      }
       if (!info.isFile()) throw new Error("not a file");
     } catch {
       res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end("not found");

@@ -28,7 +28,10 @@ const THEMES = {
 /**
  * @param {HTMLElement} element
  * @param {{ lab: () => Promise<import("../src/worker/lab_client.js").RemoteLab>,
- *           dotCommands: () => Promise<Array<{ name: string, hint?: string, summary?: string }>> }} host
+ *           dotCommands: () => Promise<Array<{ name: string, hint?: string, summary?: string }>>,
+ *           theme?: "auto" | "light" | "dark", historyKey?: string }} host
+ *   theme: "auto" (default) follows the system; historyKey: where the
+ *   history is kept (default the playground's "persistlab:history")
  */
 export function mountTerminal(element, host) {
   // aria-busy tells assistive technology (and anyone watching the page)
@@ -69,7 +72,7 @@ export function mountTerminal(element, host) {
       return (await lab.exec("COMMAND DOCS")).reply;
     },
     extraCommands: [],
-    history: localStorageHistory(),
+    history: localStorageHistory(host.historyKey),
     label: "Redis terminal on the lab's engine. Escape then Tab leaves it.",
   };
   const view = new TerminalView(element, termHost);
@@ -77,8 +80,9 @@ export function mountTerminal(element, host) {
   // When the terminal first shows its prompt and takes keys (bench/playground).
   requestAnimationFrame(() => performance.mark("plab:prompt"));
   const dark = matchMedia("(prefers-color-scheme: dark)");
-  const applyTheme = () => view.setTheme(dark.matches ? THEMES.dark : THEMES.light);
-  dark.addEventListener("change", applyTheme);
+  const theme = host.theme ?? "auto";
+  const applyTheme = () => view.setTheme(THEMES[theme === "auto" ? (dark.matches ? "dark" : "light") : theme]);
+  if (theme === "auto") dark.addEventListener("change", applyTheme);
   applyTheme();
 
   return {
@@ -93,6 +97,11 @@ export function mountTerminal(element, host) {
       view.submit(line);
     }),
     setScreenReaderMode: (on) => view.setScreenReaderMode(on),
+    /** Frees the terminal (its xterm, listeners and stylesheets). */
+    dispose() {
+      dark.removeEventListener("change", applyTheme);
+      view.dispose();
+    },
     focus: () => view.focus(),
     /**
      * The lab is open: print its startup recovery report (when the disk

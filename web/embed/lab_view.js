@@ -42,28 +42,6 @@ const CRASHES = [
 ];
 
 /**
- * Runs `fn` with prefers-color-scheme answering as `theme` says. The
- * terminal picks its colours from that media query when it is mounted
- * (web/app/terminal_pane.js); an embed with theme="dark" on a light system
- * must get the dark ones.
- */
-function withColorScheme(theme, fn) {
-  if (theme === "auto") return fn();
-  const real = window.matchMedia;
-  window.matchMedia = (query) => /prefers-color-scheme/.test(query)
-    ? /** @type {MediaQueryList} */ ({
-      matches: query.includes(theme), media: query, onchange: null,
-      addEventListener() {}, removeEventListener() {}, addListener() {}, removeListener() {}, dispatchEvent: () => false,
-    })
-    : real.call(window, query);
-  try {
-    return fn();
-  } finally {
-    window.matchMedia = real;
-  }
-}
-
-/**
  * Mounts a lab into `root` (its children are replaced).
  * @param {HTMLElement} root
  * @param {import("./options.js").EmbedOptions} options
@@ -82,10 +60,13 @@ export function mountLab(root, options, context) {
   root.replaceChildren(parts.frame);
   /** @type {Promise<import("../src/worker/lab_client.js").RemoteLab>} */
   let labReady = new Promise(() => {});
-  const terminal = withColorScheme(options.theme, () => mountTerminal(parts.termBox, {
+  const terminal = mountTerminal(parts.termBox, {
     lab: () => labReady,
     dotCommands: () => worker.engine("dotCommands"),
-  }));
+    theme: options.theme,
+    // Each lab keeps its own history, next to its own storage namespace.
+    historyKey: `persistlab:history:${context.name}`,
+  });
   parts.termBox.addEventListener("focus", () => terminal.focus());
   const store = new Store();
   const actions = { submit: (line) => terminal.submit(line), lab: () => labReady, worker };
@@ -116,7 +97,7 @@ export function mountLab(root, options, context) {
     throw e;
   });
   opened.catch(() => {});
-  return labControls(opened);
+  return labControls(opened, terminal);
 }
 
 /** The lab's frame: a toolbar (with the crash buttons), a note line, the terminal and the tabbed panels. */
@@ -197,9 +178,10 @@ function mountPanels(area, names, ctx) {
 
 /**
  * What the element asks of a mounted lab: pause its virtual clock while
- * it is off-screen (unless the reader paused it), and close it.
+ * it is off-screen (unless the reader paused it), and close it (and free
+ * its terminal).
  */
-function labControls(opened) {
+function labControls(opened, terminal) {
   let pausedHere = false;
   let queue = Promise.resolve();
   let disposed = false;
@@ -219,6 +201,7 @@ function labControls(opened) {
     },
     dispose() {
       disposed = true;
+      terminal.dispose(); // its xterm and the stylesheets it added to the document
       opened.then((lab) => lab.close()).catch(() => {});
     },
   };
@@ -231,6 +214,8 @@ function labControls(opened) {
 function mountScenario(root, options, context, worker) {
   const container = h("div", { class: "plab-lab plab-scenario" });
   root.replaceChildren(container);
+  /** @type {{ close(): Promise<void> } | null} */
+  let mounted = null;
   const opened = (async () => {
     const response = await fetch(new URL("scenarios/index.json", context.base));
     const known = response.ok ? await response.json() : [];
@@ -243,7 +228,8 @@ function mountScenario(root, options, context, worker) {
     // The runner says what it shows with "tutorial-step" events ({ id, step }).
     let shown = null;
     container.addEventListener("tutorial-step", (e) => { shown = /** @type {CustomEvent} */ (e).detail.id; });
-    const tutorial = await mountTutorial(container, { worker, base: context.base });
+    const tutorial = await mountTutorial(container, { worker, base: context.base, historyKey: `persistlab:history:${context.name}` });
+    mounted = tutorial;
     // The runner focuses the step it opens (right in the playground, where
     // the reader asked for it); an embed opens as the page scrolls by, so
     // the reader's focus stays where it was.
@@ -264,5 +250,6 @@ function mountScenario(root, options, context, worker) {
   opened.catch((e) => {
     if (context.isCurrent() && !e.handled) context.fail([{ attribute: "scenario", message: `could not start: ${e.message}` }]);
   });
-  return { visible() {}, dispose() {} };
+  // Removing the element destroys the scenario's lab.
+  return { visible() {}, dispose() { mounted?.close().catch(() => {}); } };
 }

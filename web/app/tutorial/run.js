@@ -137,11 +137,12 @@ export class ScenarioRun {
     entry.output = output;
     entry.snapshot = await lab.refresh();
     if (kind === "restart") {
-      // A restart whose recovery failed sends no report event; the lab is
-      // down and says why (the engine's message).
-      entry.restart = this._lastRestart
-        ? { report: this._lastRestart.report, diff: this._lastRestart.diff }
-        : { failed: true, error: entry.snapshot.downReason || "the server did not start" };
+      // A restart whose recovery failed reports ok: false with the engine's
+      // report (its error says why); the lab is down.
+      const r = this._lastRestart;
+      entry.restart = r && r.ok !== false
+        ? { report: r.report, diff: r.diff }
+        : { failed: true, report: r?.report ?? null, error: r?.report?.error || entry.snapshot.downReason || "the server did not start" };
       if (entry.restart.failed) this.failure = entry.restart.error;
     }
   }

@@ -26,8 +26,11 @@ const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 /**
  * @param {HTMLElement} container  #view-tutorial (or an embed's box)
- * @param {{ worker: import("../../src/worker/lab_client.js").LabWorker, base?: string | URL }} context
- *   base: the site's root URL, where scenarios/ is (default: the page's base URL)
+ * @param {{ worker: import("../../src/worker/lab_client.js").LabWorker, base?: string | URL,
+ *           historyKey?: string }} context
+ *   base: the site's root URL, where scenarios/ is (default: the page's base URL);
+ *   historyKey: where the tutorial terminal's history is kept
+ *   (default "persistlab:history:tutorial", apart from the playground's)
  * @returns {Promise<{ open(id: string, step?: number): Promise<void>, close(): Promise<void> }>}
  *   open: shows scenario `id` at step `step` (1-based; steps before it are
  *   run first), or the list with a message when there is no such scenario;
@@ -35,6 +38,7 @@ const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
  */
 export async function mountTutorial(container, context) {
   const view = new TutorialView(container, context.worker, context.base ?? document.baseURI);
+  view.historyKey = context.historyKey ?? "persistlab:history:tutorial";
   await view.showList();
   return { open: (id, step) => view.open(id, step), close: () => view.leaveScenario() };
 }
@@ -200,6 +204,8 @@ class TutorialView {
     const terminal = mountTerminal(termBox, {
       lab: () => this.run?.lab() ?? Promise.reject(new Error("no scenario is open")),
       dotCommands: () => this.worker.engine("dotCommands"),
+      // Tutorial lines stay out of the playground's own history.
+      historyKey: this.historyKey,
     });
     termBox.addEventListener("focus", () => terminal.focus());
     mountReport(report, this.store);
@@ -265,8 +271,8 @@ class TutorialView {
   }
 
   /**
-   * A failed restart sends no report: say so where the report would be,
-   * instead of leaving the last good one (or "No crash yet") there.
+   * A failed restart: say so plainly where the report would be, with the
+   * engine's reason, instead of leaving the last good report there.
    */
   drawFailure(failure) {
     const { failed, report } = this.lab;

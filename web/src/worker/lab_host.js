@@ -214,6 +214,9 @@ export class LabHost {
           await this._refreshConfig();
           return result.colorText;
         } catch (e) {
+          // A recovery that failed is a restart too: the panels show its
+          // report (why the server did not start) like any other.
+          if (e.report) this._forward("restart", { ok: false, report: e.report, diff: null, text: e.text ?? "" });
           return e.colorText || `(error) ${e.message}`;
         }
       }
