@@ -259,8 +259,10 @@ async function replayed(browser, link) {
     const page = await openPlayground(context, new URL(link).origin, new URL(link).search);
     await page.waitForSelector("#banner:not([hidden])");
     assert.match(await textOf(page, "#banner"), /Replaying a shared session/);
-    await page.waitForFunction(() => /came back|Nothing lost|lost/.test(document.querySelector("#panel-report .headline")?.textContent ?? "") &&
-      document.getElementById("terminal")?.getAttribute("aria-busy") === "false", null, { timeout: 30_000 });
+    // The recording has one .restart, at its end: its report (whatever the
+    // torn write cost) means the replay is done.
+    await page.waitForFunction(() => /lost|went back|came back/.test(document.querySelector("#panel-report .headline")?.textContent ?? "") &&
+      document.getElementById("terminal")?.getAttribute("aria-busy") === "false", null, { timeout: 60_000 });
     await page.waitForTimeout(300);
     const facts = await reportFacts(page);
     await shot(page, "shared-session");
