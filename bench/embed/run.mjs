@@ -19,12 +19,13 @@
 // the elements are 1600 px apart and scrolled to one after another, each
 // once the one before is ready.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { gzipSync } from "node:zlib";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SITE_CSP, startServer } from "../../web/serve.mjs";
 import { launchOptions, loadPlaywright } from "../../tests/browser/browser.mjs";
+import { BudgetTable, median, ms } from "../lib/budgets.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const repoRoot = resolve(here, "..", "..");
@@ -39,17 +40,8 @@ const ELEMENTS = [
   'id="third" appendonly="yes" appendfsync="always" panels="crash report disk clock persistence"',
 ];
 
-const rows = [];
-function row(what, value, budget, ok) {
-  rows.push({ what, value, budget, verdict: ok === null ? "" : ok ? "met" : "**missed**" });
-  console.error(`${what}: ${value}${budget ? ` (budget ${budget}: ${ok ? "met" : "missed"})` : ""}`);
-}
-const ms = (n) => `${n.toFixed(1)} ms`;
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+const table = new BudgetTable();
+const row = table.row.bind(table);
 const gz = (file) => gzipSync(readFileSync(join(siteDir, file)), { level: 9 }).length;
 const kB = (n) => `${(n / KB).toFixed(1)} kB`;
 
@@ -136,16 +128,10 @@ try {
   rmSync(pagesDir, { recursive: true, force: true });
 }
 
-const header = [
-  "# Embedding budgets (bench/embed/run.mjs)",
-  "",
-  `Headless Chromium (${process.env.PLAB_CHROMIUM ?? "/usr/bin/chromium"}), ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} at the end, ${new Date().toISOString().slice(0, 10)}${quick ? ", --quick" : ""}.`,
-  "A docs page with three `<persist-lab>` elements (IndexedDB storage) under the site's strict CSP, on loopback;",
-  "cold = a fresh browser profile, warm = the same page loaded again in that profile.",
-  "",
-  "| what | measured | budget | |",
-  "|---|---|---|---|",
-];
-const table = [...header, ...rows.map((r) => `| ${r.what} | ${r.value} | ${r.budget} | ${r.verdict} |`)].join("\n") + "\n";
-writeFileSync(resultsFile, table);
-console.log(table);
+table.write(resultsFile, "Embedding budgets (bench/embed/run.mjs)", {
+  quick,
+  about: [
+    "A docs page with three `<persist-lab>` elements (IndexedDB storage) under the site's strict CSP, on loopback;",
+    "cold = a fresh browser profile, warm = the same page loaded again in that profile.",
+  ],
+});

@@ -16,14 +16,14 @@
 // Everything is measured by the page's standard APIs (performance marks the
 // playground sets, "longtask" entries, keydown timestamps and a
 // MutationObserver on the terminal's rows): no test hooks in the page.
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServer } from "../../web/serve.mjs";
 import { launchOptions, loadPlaywright } from "../../tests/browser/browser.mjs";
 import { openPlayground, runLine, waitIdle } from "../../tests/browser/playground_driver.mjs";
+import { BudgetTable, median, ms, percentile } from "../lib/budgets.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const repoRoot = resolve(here, "..", "..");
@@ -35,21 +35,8 @@ const RUNS = quick ? 3 : 5;
 const KEYS = quick ? 50_000 : 200_000;
 const ROUNDS = quick ? 2 : 5;
 
-const rows = [];
-function row(what, value, budget, ok) {
-  rows.push({ what, value, budget, verdict: ok === null ? "" : ok ? "met" : "**missed**" });
-  console.error(`${what}: ${value}${budget ? ` (budget ${budget}: ${ok ? "met" : "missed"})` : ""}`);
-}
-const ms = (n) => `${n.toFixed(1)} ms`;
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const percentile = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.max(0, Math.ceil((p / 100) * s.length) - 1)];
-};
+const table = new BudgetTable();
+const row = table.row.bind(table);
 
 /** Every file of the site, relative to it. */
 function siteFiles(dir = siteDir, prefix = "") {
@@ -215,14 +202,4 @@ try {
   await server.close();
 }
 
-const header = [
-  "# Playground budgets (bench/playground/run.mjs)",
-  "",
-  `Headless Chromium (${process.env.PLAB_CHROMIUM ?? "/usr/bin/chromium"}), ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} at the end, ${new Date().toISOString().slice(0, 10)}${quick ? ", --quick" : ""}.`,
-  "",
-  "| what | measured | budget | |",
-  "|---|---|---|---|",
-];
-const table = [...header, ...rows.map((r) => `| ${r.what} | ${r.value} | ${r.budget} | ${r.verdict} |`)].join("\n") + "\n";
-writeFileSync(resultsFile, table);
-console.log(table);
+table.write(resultsFile, "Playground budgets (bench/playground/run.mjs)", { quick });

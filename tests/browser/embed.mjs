@@ -12,8 +12,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startServer, SITE_CSP } from "../../web/serve.mjs";
-import { launchOptions, loadPlaywright } from "./browser.mjs";
+import { SITE_CSP } from "../../web/serve.mjs";
+import { runTests } from "./runner.mjs";
 
 const repoRoot = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const siteDir = resolve(process.env.PLAB_SITE ?? join(repoRoot, "build", "wasm", "site"));
@@ -330,34 +330,12 @@ const SCENARIOS = [
   ["the docs page renders its examples, axe-clean (screenshots light and dark)", docsPage],
 ];
 
-const filters = process.argv.slice(2);
-const { chromium } = loadPlaywright();
-const server = await startServer({
-  root: siteDir, csp: SITE_CSP, mounts: {
-    "/t": pagesDir, "/scenario.html": join(pagesDir, "root"), "/__test__": join(repoRoot, "web", "node_modules", "axe-core"),
+await runTests(SCENARIOS, {
+  server: {
+    root: siteDir, csp: SITE_CSP, mounts: {
+      "/t": pagesDir, "/scenario.html": join(pagesDir, "root"), "/__test__": join(repoRoot, "web", "node_modules", "axe-core"),
+    },
   },
+  timeoutMs: SCENARIO_TIMEOUT_MS,
+  cleanup: () => rmSync(pagesDir, { recursive: true, force: true }),
 });
-const browser = await chromium.launch(launchOptions());
-let passed = 0;
-let failed = 0;
-try {
-  for (const [name, fn] of SCENARIOS) {
-    if (filters.length && !filters.some((f) => name.includes(f))) continue;
-    const t0 = Date.now();
-    try {
-      await Promise.race([fn(browser, server.url),
-        new Promise((_, rej) => setTimeout(() => rej(new Error("scenario timed out")), SCENARIO_TIMEOUT_MS))]);
-      passed++;
-      console.log(`ok - ${name} (${Date.now() - t0} ms)`);
-    } catch (e) {
-      failed++;
-      console.log(`not ok - ${name}: ${e.message}`);
-    }
-  }
-} finally {
-  await browser.close();
-  await server.close();
-  rmSync(pagesDir, { recursive: true, force: true });
-}
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);

@@ -11,8 +11,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startServer, SITE_CSP } from "../../web/serve.mjs";
-import { launchOptions, loadPlaywright } from "./browser.mjs";
+import { SITE_CSP } from "../../web/serve.mjs";
+import { runTests } from "./runner.mjs";
 import { clickAndWait, openPlayground, runLine, runLineHere, screen, waitIdle } from "./playground_driver.mjs";
 
 const repoRoot = resolve(fileURLToPath(new URL("../..", import.meta.url)));
@@ -421,34 +421,11 @@ const SCENARIOS = [
   ["dark theme screenshot", darkScreenshots, { standalone: true }],
 ];
 
-const filters = process.argv.slice(2);
-const { chromium } = loadPlaywright();
-const axe = join(repoRoot, "web", "node_modules", "axe-core");
-const server = await startServer({ root: siteDir, mounts: { "/__test__": axe }, csp: SITE_CSP });
-const browser = await chromium.launch(launchOptions());
-let passed = 0;
-let failed = 0;
-try {
-  for (const [name, fn, opts] of SCENARIOS) {
-    if (filters.length && !filters.some((f) => name.includes(f))) continue;
-    const t0 = Date.now();
-    try {
-      const work = opts?.standalone ? fn(browser, server.url)
-        : withPlayground(browser, server.url, async (page, context) => {
-          await fn(page, context, browser);
-          await shot(page, name.split(":")[0].replace(/[^a-z0-9]+/gi, "-").toLowerCase());
-        });
-      await Promise.race([work, new Promise((_, rej) => setTimeout(() => rej(new Error("scenario timed out")), SCENARIO_TIMEOUT_MS))]);
-      passed++;
-      console.log(`ok - ${name} (${Date.now() - t0} ms)`);
-    } catch (e) {
-      failed++;
-      console.log(`not ok - ${name}: ${e.message}`);
-    }
-  }
-} finally {
-  await browser.close();
-  await server.close();
-}
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+await runTests(SCENARIOS.map(([name, fn, opts]) => [name, opts?.standalone ? fn
+  : (browser, url) => withPlayground(browser, url, async (page, context) => {
+    await fn(page, context, browser);
+    await shot(page, name.split(":")[0].replace(/[^a-z0-9]+/gi, "-").toLowerCase());
+  })]), {
+  server: { root: siteDir, mounts: { "/__test__": join(repoRoot, "web", "node_modules", "axe-core") }, csp: SITE_CSP },
+  timeoutMs: SCENARIO_TIMEOUT_MS,
+});

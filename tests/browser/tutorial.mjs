@@ -14,8 +14,8 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startServer, SITE_CSP } from "../../web/serve.mjs";
-import { launchOptions, loadPlaywright } from "./browser.mjs";
+import { SITE_CSP } from "../../web/serve.mjs";
+import { runTests } from "./runner.mjs";
 import { openPlayground } from "./playground_driver.mjs";
 
 const repoRoot = resolve(fileURLToPath(new URL("../..", import.meta.url)));
@@ -451,32 +451,9 @@ const TESTS = [
   ["axe-core: no serious or critical violations in the tutorial", accessibility],
 ];
 
-const filters = process.argv.slice(2);
-const { chromium } = loadPlaywright();
-const axe = join(repoRoot, "web", "node_modules", "axe-core");
-const server = await startServer({ root: siteDir, mounts: { "/__test__": axe }, csp: SITE_CSP });
-const browser = await chromium.launch(launchOptions());
-let passed = 0;
-let failed = 0;
-try {
-  const missing = ids.filter((id) => !ANSWERS[id]);
-  if (missing.length) note(`no answer key for ${missing.join(", ")}: their predictions are skipped`);
-  for (const [name, fn] of TESTS) {
-    if (filters.length && !filters.some((f) => name.includes(f))) continue;
-    const t0 = Date.now();
-    try {
-      await Promise.race([fn(browser, server.url),
-        new Promise((_, rej) => setTimeout(() => rej(new Error("test timed out")), SCENARIO_TIMEOUT_MS))]);
-      passed++;
-      console.log(`ok - ${name} (${Date.now() - t0} ms)`);
-    } catch (e) {
-      failed++;
-      console.log(`not ok - ${name}: ${e.message}`);
-    }
-  }
-} finally {
-  await browser.close();
-  await server.close();
-}
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+const missing = ids.filter((id) => !ANSWERS[id]);
+if (missing.length) note(`no answer key for ${missing.join(", ")}: their predictions are skipped`);
+await runTests(TESTS, {
+  server: { root: siteDir, mounts: { "/__test__": join(repoRoot, "web", "node_modules", "axe-core") }, csp: SITE_CSP },
+  timeoutMs: SCENARIO_TIMEOUT_MS,
+});
