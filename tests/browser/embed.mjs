@@ -13,11 +13,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SITE_CSP } from "../../web/serve.mjs";
-import { runTests } from "./runner.mjs";
+import { guardContext, runTests, screenshot } from "./runner.mjs";
 
 const repoRoot = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const siteDir = resolve(process.env.PLAB_SITE ?? join(repoRoot, "build", "wasm", "site"));
-const artifacts = resolve(process.env.PLAB_ARTIFACTS ?? join(repoRoot, "build", "wasm", "artifacts"));
 const SCENARIO_TIMEOUT_MS = 120_000;
 const PROMPT = /^(plab(\[\d+\])?(\(TX\))?|not connected)> ?$/;
 const note = (msg) => console.log(`# ${msg}`);
@@ -67,30 +66,12 @@ hostPage("hostile.html", `<div id="slot"></div>
  */
 async function withPage(browser, url, path, fn, { colorScheme = "light", viewport = { width: 1200, height: 900 } } = {}) {
   const context = await browser.newContext({ colorScheme, viewport });
-  const problems = [];
-  const requests = [];
-  context.on("request", (req) => {
-    requests.push(req.url());
-    if (!req.url().startsWith(url) && !/^(data|blob):/.test(req.url())) problems.push(`request left the origin: ${req.url()}`);
-  });
-  await context.addInitScript(() => {
-    window.__violations = [];
-    document.addEventListener("securitypolicyviolation", (e) =>
-      window.__violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
-  });
+  const guard = await guardContext(context, url);
   try {
     const page = await context.newPage();
-    page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
-    page.on("dialog", (d) => {
-      problems.push(`a dialog opened: ${d.message()}`);
-      d.dismiss().catch(() => {});
-    });
     await page.goto(`${url}${path}`);
-    await fn(page, requests);
-    for (const frame of page.frames()) {
-      assert.deepEqual(await frame.evaluate(() => window.__violations), [], `CSP violations in ${frame.url()}`);
-    }
-    assert.deepEqual(problems, [], "page problems");
+    await fn(page, guard.requests);
+    await guard.check(page);
   } finally {
     await context.close();
   }
@@ -312,10 +293,7 @@ async function docsPage(browser, url) {
           .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ")}`);
       });
       assert.deepEqual(serious, [], `axe (${colorScheme}): serious or critical violations`);
-      mkdirSync(artifacts, { recursive: true });
-      const file = join(artifacts, `embed-docs-${colorScheme}.png`);
-      await page.screenshot({ path: file, fullPage: true });
-      note(`screenshot: ${file}`);
+      await screenshot(page, `embed-docs-${colorScheme}`);
     }, { colorScheme, viewport: { width: 1100, height: 900 } });
   }
 }

@@ -8,16 +8,15 @@
 // views go to $PLAB_ARTIFACTS (default build/wasm/artifacts).
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SITE_CSP } from "../../web/serve.mjs";
-import { runTests } from "./runner.mjs";
+import { guardContext, runTests, screenshot } from "./runner.mjs";
 import { clickAndWait, openPlayground, runLine, runLineHere, screen, waitIdle } from "./playground_driver.mjs";
 
 const repoRoot = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const siteDir = resolve(process.env.PLAB_SITE ?? join(repoRoot, "build", "wasm", "site"));
-const artifacts = resolve(process.env.PLAB_ARTIFACTS ?? join(repoRoot, "build", "wasm", "artifacts"));
 const plabBin = resolve(process.env.PLAB_NATIVE_BIN ?? join(repoRoot, "build", "native", "native", "plab"));
 const SCENARIO_TIMEOUT_MS = 90_000;
 
@@ -30,36 +29,18 @@ const note = (msg) => console.log(`# ${msg}`);
  */
 async function withPlayground(browser, url, fn, { colorScheme = "light", query = "", prepare } = {}) {
   const context = await browser.newContext({ colorScheme, viewport: { width: 1360, height: 1000 } });
-  const problems = [];
-  context.on("request", (req) => {
-    if (!req.url().startsWith(url) && !req.url().startsWith("data:") && !req.url().startsWith("blob:")) {
-      problems.push(`request left the origin: ${req.url()}`);
-    }
-  });
-  await context.addInitScript(() => {
-    window.__violations = [];
-    document.addEventListener("securitypolicyviolation", (e) =>
-      window.__violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
-  });
+  const guard = await guardContext(context, url);
   try {
     if (prepare) await prepare(context);
     const page = await openPlayground(context, url, query);
-    page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
     await fn(page, context);
-    const violations = await page.evaluate(() => window.__violations);
-    assert.deepEqual(violations, [], "CSP violations on the page");
-    assert.deepEqual(problems, [], "page problems");
+    await guard.check(page);
   } finally {
     await context.close();
   }
 }
 
-async function shot(page, name) {
-  mkdirSync(artifacts, { recursive: true });
-  const file = join(artifacts, `playground-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  note(`screenshot: ${file}`);
-}
+const shot = (page, name) => screenshot(page, `playground-${name}`);
 
 /** The text of an element (whitespace collapsed). */
 async function textOf(page, selector) {

@@ -11,16 +11,15 @@
 // failed. A screenshot of each scenario's final step goes to
 // $PLAB_ARTIFACTS (default build/wasm/artifacts) as tutorial-<id>.png.
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SITE_CSP } from "../../web/serve.mjs";
-import { runTests } from "./runner.mjs";
+import { guardContext, runTests, screenshot } from "./runner.mjs";
 import { openPlayground } from "./playground_driver.mjs";
 
 const repoRoot = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const siteDir = resolve(process.env.PLAB_SITE ?? join(repoRoot, "build", "wasm", "site"));
-const artifacts = resolve(process.env.PLAB_ARTIFACTS ?? join(repoRoot, "build", "wasm", "artifacts"));
 const SCENARIO_TIMEOUT_MS = 180_000;
 
 const note = (msg) => console.log(`# ${msg}`);
@@ -48,37 +47,22 @@ const ANSWERS = {
  */
 async function withTutorial(browser, url, fn, { colorScheme = "light", prepare, query = "" } = {}) {
   const context = await browser.newContext({ colorScheme, viewport: { width: 1360, height: 1000 } });
-  const problems = [];
-  context.on("request", (req) => {
-    if (!req.url().startsWith(url) && !/^(data|blob):/.test(req.url())) problems.push(`request left the origin: ${req.url()}`);
-  });
-  await context.addInitScript(() => {
-    window.__violations = [];
-    document.addEventListener("securitypolicyviolation", (e) =>
-      window.__violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
-  });
+  const guard = await guardContext(context, url);
   try {
     if (prepare) await prepare(context);
     const page = await openPlayground(context, url, query);
-    page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
     if (!query) {
       await page.click("#tab-tutorial");
       await page.waitForSelector(".tut-card");
     }
     await fn(page);
-    assert.deepEqual(await page.evaluate(() => window.__violations), [], "CSP violations on the page");
-    assert.deepEqual(problems, [], "page problems");
+    await guard.check(page);
   } finally {
     await context.close();
   }
 }
 
-async function shot(page, name) {
-  mkdirSync(artifacts, { recursive: true });
-  const file = join(artifacts, `tutorial-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  note(`screenshot: ${file}`);
-}
+const shot = (page, name) => screenshot(page, `tutorial-${name}`);
 
 /** Waits until the step is not busy (no line running). */
 async function idle(page) {
