@@ -304,3 +304,87 @@ test("a memory lab crashes and recovers like an IndexedDB one, shares no lock an
   await a.destroy();
   await b.destroy();
 });
+
+/**
+ * An IndexedDB whose next readwrite transaction aborts once `failNext()`
+ * was called: a quota error or a browser shutting down mid-commit.
+ */
+function failingProfile() {
+  const idb = profile();
+  let fail = false;
+  const realOpen = idb.open.bind(idb);
+  idb.open = (...args) => {
+    const req = realOpen(...args);
+    req.addEventListener("success", () => {
+      const db = req.result;
+      const realTx = db.transaction.bind(db);
+      db.transaction = (stores, mode, options) => {
+        const tx = realTx(stores, mode, options);
+        if (mode === "readwrite" && fail) {
+          fail = false;
+          queueMicrotask(() => tx.abort());
+        }
+        return tx;
+      };
+    });
+    return req;
+  };
+  return { idb, failNext: () => { fail = true; } };
+}
+
+test("after a failed IndexedDB commit no reply goes out, and restart() recovers what IndexedDB holds", async () => {
+  const { idb, failNext } = failingProfile();
+  const lab = await open(idb, "commitfail", { appendonly: "yes", appendfsync: "always", save: "" });
+  const errors = [];
+  lab.on("error", (e) => errors.push(e));
+  await lab.exec("SET durable 1");
+  failNext();
+  // The SET's commit fails; the GET issued behind it reads the SET's value
+  // from memory, which never became durable: it must not be answered.
+  const set = lab.exec("SET lost 2");
+  const get = lab.exec("GET lost");
+  await assert.rejects(set, /IndexedDB commit failed/);
+  await assert.rejects(get, /IndexedDB commit failed/);
+  assert.equal(errors.length, 1, "reported once");
+  assert.equal(lab.state, "down");
+  assert.match(lab.downReason, /IndexedDB commit failed/);
+  await assert.rejects(lab.exec("PING"), /IndexedDB commit failed/);
+  const { report } = await lab.restart();
+  assert.equal(report.keys_after, 1, "recovered from IndexedDB, not from the engine's disk");
+  assert.equal((await lab.exec("GET durable")).reply, "1");
+  assert.equal((await lab.exec("GET lost")).reply, null);
+  assert.equal((await lab.exec("SET again 3")).reply, "OK", "the lab works after restart()");
+  await lab.destroy();
+});
+
+test("the clock refuses Infinity and NaN for speed, advance and start", async () => {
+  const lab = await open(profile(), "clockbad", { save: "" });
+  for (const bad of [Infinity, -Infinity, NaN, 0, -1, "2"]) {
+    assert.throws(() => lab.clock.speed(bad), /finite, positive/, `speed(${bad})`);
+  }
+  for (const bad of [Infinity, NaN, -5]) {
+    await assert.rejects(lab.clock.advance(bad), /finite, non-negative/, `advance(${bad})`);
+  }
+  assert.ok(Number.isFinite(lab.clock.now()), "the clock is still usable");
+  await lab.destroy();
+  await assert.rejects(open(profile(), "clockbad2", {}, { speed: Infinity }), /finite, positive/);
+  await assert.rejects(open(profile(), "clockbad3", {}, { start: NaN }), /clock start/);
+});
+
+test("a failed wasm instantiation rejects open() instead of leaving it pending", async () => {
+  const { mkdtemp, writeFile } = await import("node:fs/promises");
+  const { tmpdir } = await import("node:os");
+  // A valid module whose one import ("nop"."nop") the engine's imports lack.
+  const bytes = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0,
+    2, 11, 1, 3, 0x6e, 0x6f, 0x70, 3, 0x6e, 0x6f, 0x70, 0, 0]);
+  assert.ok(WebAssembly.validate(bytes));
+  const path = `${await mkdtemp(`${tmpdir()}/plab-`)}/bad.wasm`;
+  await writeFile(path, bytes);
+  const idb = profile();
+  const opening = PersistLab.open({ name: "badwasm", indexedDB: idb, IDBKeyRange, wasmUrl: pathToFileURL(path) });
+  const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("open() still pending after 10 s")), 10_000).unref());
+  await assert.rejects(Promise.race([opening, timeout]), /could not instantiate the engine/);
+  // The lock was released: the name opens with the real engine.
+  const lab = await PersistLab.open({ name: "badwasm", indexedDB: idb, IDBKeyRange });
+  await lab.destroy();
+});

@@ -37,12 +37,19 @@ export async function instantiateEngine(wasmUrl) {
     p.catch(() => compiled.delete(key));
   }
   const module = await compiled.get(key);
-  return createPlab({
-    // Emscripten's hook for bringing our own instance: it gets the imports
-    // and a callback; returning {} says "asynchronous, wait for it".
-    instantiateWasm(imports, done) {
-      WebAssembly.instantiate(module, imports).then((instance) => done(instance, module));
-      return {};
-    },
+  // Emscripten's promise never settles when our instantiateWasm hook fails
+  // (its abort path assumes its own loader), so the hook rejects this
+  // promise itself: a failed instantiation must reject open(), not hang it.
+  return new Promise((resolve, reject) => {
+    createPlab({
+      // Emscripten's hook for bringing our own instance: it gets the imports
+      // and a callback; returning {} says "asynchronous, wait for it".
+      instantiateWasm(imports, done) {
+        WebAssembly.instantiate(module, imports).then(
+          (instance) => done(instance, module),
+          (e) => reject(new Error(`could not instantiate the engine: ${e?.message ?? e}`)));
+        return {};
+      },
+    }).then(resolve, reject);
   });
 }

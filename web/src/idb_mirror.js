@@ -5,8 +5,14 @@
 // to one IndexedDB database per lab, so a reload boots the engine from
 // exactly what had become durable before the tab went away.
 //
-// Layout (one database "persistlab:<lab>", version 1):
-//   chunks: key [inode, offset] -> Uint8Array, the inode's bytes from offset
+// Layout (one database "persistlab:<lab>", version 2):
+//   chunks: key [inode, offset] -> Uint8Array: an 8-byte header holding
+//           `offset` (little-endian float64), then the inode's bytes from
+//           there. The header repeats the key so a load can check that the
+//           chunks tile the file without reading the keys (which costs as
+//           much as the values in Chromium): a lost or stale record is
+//           refused instead of silently shifting every later byte.
+//           Version 1 stored the bare bytes; opening upgrades it.
 //   names:  key path -> inode
 //   dirs:   key path -> 1
 // File bytes are stored as appended chunks, never rewritten whole: an AOF
@@ -17,7 +23,10 @@
 // and a truncate rewrites the chunk it cuts from these bytes). Its
 // Uint8Arrays are views that a later commit may replace: copy to keep.
 
-const DB_VERSION = 1;
+const DB_VERSION = 2;
+
+// Bytes before a chunk's data in its record: the chunk's offset.
+const HEADER = 8;
 const STORES = ["chunks", "names", "dirs"];
 
 // Appends in one commit merge into one chunk up to this size, and bigger
@@ -92,6 +101,72 @@ export function appendBytes(file, data) {
   file.buf.set(data, at);
   file.size = end;
   return at;
+}
+
+/**
+ * A chunk's record: its offset, then its bytes (a fresh buffer: a view
+ * would make IndexedDB clone its whole backing buffer).
+ * @param {Uint8Array} bytes
+ * @param {number} offset
+ */
+function chunkRecord(bytes, offset) {
+  const record = new Uint8Array(HEADER + bytes.length);
+  new DataView(record.buffer).setFloat64(0, offset, true);
+  record.set(bytes, HEADER);
+  return record;
+}
+
+/**
+ * The offset a record says it starts at, or -1 when it is not a record.
+ * @param {unknown} record
+ */
+function recordOffset(record) {
+  if (!(record instanceof Uint8Array) || record.length < HEADER) return -1;
+  const off = new DataView(record.buffer, record.byteOffset, HEADER).getFloat64(0, true);
+  return isIndex(off) ? off : -1;
+}
+
+/**
+ * Checks that `records` (an inode's chunk records in key order) tile
+ * [0, size) with no gap or overlap; returns the chunks, or throws an Error
+ * naming the lab, the inode and the offsets.
+ * @param {string} lab
+ * @param {number} inode
+ * @param {unknown[]} records
+ * @returns {{ list: Chunk[], size: number }}
+ */
+function tileChunks(lab, inode, records) {
+  /** @type {Chunk[]} */
+  const list = [];
+  let size = 0;
+  for (const record of records) {
+    const off = recordOffset(record);
+    if (off !== size) {
+      const found = off < 0 ? "a record that is not a chunk" : `a chunk at ${off}`;
+      throw new Error(`lab "${lab}" is inconsistent in IndexedDB: file #${inode} expected a chunk at offset ${size}, found ${found} ` +
+        `(a record is missing or stale); its files were left as they are — delete the lab to start over`);
+    }
+    const len = /** @type {Uint8Array} */ (record).length - HEADER;
+    list.push({ off: size, len, stored: true, pending: false, dead: false, inode });
+    size += len;
+  }
+  return { list, size };
+}
+
+/**
+ * Upgrades a version-1 database in its versionchange transaction: each
+ * bare chunk gets the header holding its key's offset.
+ * @param {IDBTransaction} tx
+ */
+function upgradeChunks(tx) {
+  const cursor = tx.objectStore("chunks").openCursor();
+  cursor.onsuccess = () => {
+    const c = cursor.result;
+    if (!c) return;
+    const [, off] = /** @type {[number, number]} */ (c.key);
+    c.update(chunkRecord(/** @type {Uint8Array} */ (c.value), off));
+    c.continue();
+  };
 }
 
 export class Mirror {
@@ -288,8 +363,7 @@ export class Mirror {
       c.pending = false;
       if (c.dead) continue;
       const file = /** @type {File} */ (this._files.get(c.inode));
-      // slice, not subarray: a view would clone its whole backing buffer.
-      chunks.put(file.buf.slice(c.off, c.off + c.len), [c.inode, c.off]);
+      chunks.put(chunkRecord(file.buf.subarray(c.off, c.off + c.len), c.off), [c.inode, c.off]);
       this.stats.bytesPut += c.len;
       if (!c.stored) this.stats.chunks++;
       c.stored = true;
@@ -400,8 +474,8 @@ export class Mirror {
 
   /**
    * Loads the durable state. Chunk keys are not read: in Chromium fetching
-   * the keys costs about as much as the values, and an inode's chunks tile
-   * [0, size) in key order, so the offsets follow from the lengths. Each
+   * the keys costs about as much as the values; each record's header holds
+   * its offset, and the chunks must tile [0, size) in key order. Each
    * named inode's chunks come from one getAll over its key range, far
    * faster than a cursor step per record.
    */
@@ -445,15 +519,9 @@ export class Mirror {
       }
     }
     for (const [inode, parts] of values) {
-      /** @type {Chunk[]} */
-      const list = [];
-      let size = 0;
-      for (const part of parts) {
-        list.push({ off: size, len: part.length, stored: true, pending: false, dead: false, inode });
-        size += part.length;
-      }
+      const { list, size } = tileChunks(this.name, inode, parts);
       const buf = new Uint8Array(size);
-      for (let k = 0; k < parts.length; k++) buf.set(parts[k], list[k].off);
+      for (let k = 0; k < parts.length; k++) buf.set(parts[k].subarray(HEADER), list[k].off);
       this._files.set(inode, { buf, size, chunks: list });
       this.image.inodes.set(inode, buf);
       this.stats.chunks += list.length;
@@ -510,11 +578,12 @@ export async function openMirror(name, opts = {}) {
   const keyRange = opts.IDBKeyRange ?? globalThis.IDBKeyRange;
   if (!factory || !keyRange) throw new Error("IndexedDB is not available here");
   const req = factory.open(dbName(name), DB_VERSION);
-  req.onupgradeneeded = () => {
+  req.onupgradeneeded = (event) => {
     const db = req.result;
     for (const store of STORES) {
       if (!db.objectStoreNames.contains(store)) db.createObjectStore(store);
     }
+    if (event.oldVersion === 1) upgradeChunks(/** @type {IDBTransaction} */ (req.transaction));
   };
   const db = await requestResult(req, `opening lab "${name}"`);
   const mirror = new Mirror(name, db, keyRange);

@@ -11,10 +11,15 @@ export class LabClock {
    *   the new time (cron, fsyncs) after advance().
    */
   constructor(options, onAdvance) {
-    this._base = options.start ?? Date.now();
+    const { start = Date.now(), speed = 1, paused = false } = options;
+    // Infinity or NaN would make now() NaN or Infinity, which the engine
+    // reads as a time and the UI prints: refuse them where they come in.
+    if (!Number.isFinite(start) || start < 0) throw new RangeError("clock start must be a finite, non-negative Unix time in ms");
+    checkSpeed(speed);
+    this._base = start;
     this._anchor = performance.now();
-    this._speed = options.speed ?? 1;
-    this._paused = options.paused ?? false;
+    this._speed = speed;
+    this._paused = Boolean(paused);
     this._onAdvance = onAdvance;
   }
 
@@ -44,7 +49,7 @@ export class LabClock {
 
   /** Virtual ms per real ms (1 = real time). */
   speed(factor) {
-    if (!(factor > 0)) throw new RangeError("speed must be a positive number");
+    checkSpeed(factor);
     this._rebase();
     this._speed = factor;
   }
@@ -54,7 +59,7 @@ export class LabClock {
    * in between and the resulting fsyncs are in IndexedDB.
    */
   async advance(ms) {
-    if (!(ms >= 0)) throw new RangeError("advance takes a non-negative number of ms");
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError("advance takes a finite, non-negative number of ms");
     this._rebase();
     this._base += ms;
     await this._onAdvance();
@@ -63,5 +68,12 @@ export class LabClock {
   _rebase() {
     this._base = this.now();
     this._anchor = performance.now();
+  }
+}
+
+/** Virtual ms per real ms: finite and positive (a number, not a string). */
+function checkSpeed(factor) {
+  if (typeof factor !== "number" || !Number.isFinite(factor) || factor <= 0) {
+    throw new RangeError("speed must be a finite, positive number");
   }
 }

@@ -156,14 +156,16 @@ export class PersistLab {
     this._timer = null;
   }
 
-  /** "running", "down" or "closed". */
+  /** "running", "down" or "closed". A failed IndexedDB commit takes the lab down. */
   get state() {
     if (this._closed) return "closed";
+    if (this._commitError) return "down";
     return this._wasm ? this._wasm.state() : "down";
   }
 
   /** Why the lab is down ("" while running). */
   get downReason() {
+    if (this._commitError) return this._commitError.message;
     return this._downReason ?? this._wasm?.downReason() ?? "";
   }
 
@@ -198,7 +200,13 @@ export class PersistLab {
     this._afterEngine();
     // Replies go out in order, and a batch that made something durable is
     // answered only after IndexedDB has it.
-    const ready = Promise.all([this._replies, durable ?? Promise.resolve()]);
+    // Once any IndexedDB commit has failed, the engine's memory holds
+    // writes the disk never got: no reply may go out after that, or a GET
+    // could show a value that was never durable. Every pending and later
+    // reply rejects with that error until restart() reloads IndexedDB.
+    const ready = Promise.all([this._replies, durable ?? Promise.resolve()]).then(() => {
+      if (this._commitError) throw this._commitError;
+    });
     this._replies = ready.catch(() => {});
     await ready;
     return results;
@@ -235,6 +243,13 @@ export class PersistLab {
    */
   async restart() {
     this._checkOpen();
+    if (this._commitError) {
+      // The engine's disk ran ahead of IndexedDB: recover from what
+      // IndexedDB really holds, as a reload of the page would.
+      this._stopTimer();
+      this._freeEngine();
+      this._commitError = null;
+    }
     if (!this._wasm) {
       await this._reviveEngine();
       const result = { report: this.report, diff: null, text: this.reportText, colorText: this.reportColorText };
@@ -478,8 +493,13 @@ export class PersistLab {
         if (fsynced.length > 0) this._emit("fsync", { files: fsynced, durability });
       },
       (e) => {
-        this._commitError = new Error(`IndexedDB commit failed: ${e?.message ?? e}`);
-        this._emit("error", this._commitError);
+        // The first failure is the one to report; later commits are refused
+        // because of it. The clock stops: ticks would only pile up more.
+        if (!this._commitError) {
+          this._commitError = new Error(`IndexedDB commit failed: ${e?.message ?? e}`);
+          this._stopTimer();
+          this._emit("error", this._commitError);
+        }
         throw this._commitError;
       });
     this._commits = done.catch(() => {});
