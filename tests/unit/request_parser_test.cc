@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/unit/allocation_probe.h"
+
 using plab::ParserLimits;
 using plab::RequestParser;
 using Argv = std::vector<std::string>;
@@ -39,11 +41,11 @@ TEST_SUITE("resp parser") {
   TEST_CASE("a pipelined stream parses the same whatever the split points") {
     const std::string input =
         "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nhel\nl\r\n"  // payload with a newline
-        "PING\r\n"                                          // inline, CRLF
-        "ECHO \"a b\" 'c'\n"                                // inline, LF, quotes
-        "*0\r\n"                                            // empty multibulk: skipped
-        "\r\n"                                              // blank inline: skipped
-        "*1\r\n$0\r\n\r\n";                                 // an empty argument
+        "PING\r\n"                                        // inline, CRLF
+        "ECHO \"a b\" 'c'\n"                              // inline, LF, quotes
+        "*0\r\n"                                          // empty multibulk: skipped
+        "\r\n"                                            // blank inline: skipped
+        "*1\r\n$0\r\n\r\n";                               // an empty argument
     const std::vector<Argv> expected = {
         {"SET", "k", "hel\nl"}, {"PING"}, {"ECHO", "a b", "c"}, {""}};
     for (size_t chunk = 1; chunk <= input.size(); ++chunk) {
@@ -92,12 +94,28 @@ TEST_SUITE("resp parser") {
     CHECK(ErrorFor("*1\r\n$11\r\n", small) == "Protocol error: invalid bulk length");
   }
 
-  TEST_CASE("an announced huge bulk does not allocate its size up front") {
-    RequestParser p;
-    Argv argv;
-    p.Feed("*1\r\n$536870912\r\nabc");
-    CHECK(p.Next(&argv) == RequestParser::Result::kNeedMore);
-    CHECK(p.buffered() < 100);
+  TEST_CASE("the allocation probe sees what operator new is asked for") {
+    plab_test::AllocationProbe probe;
+    std::string big(1 << 20, 'x');
+    CHECK(probe.largest() >= (1u << 20));
+    CHECK(big.size() == (1u << 20));
+  }
+
+  TEST_CASE("an announced huge bulk or count does not allocate its size up front") {
+    // Measured at operator new, not by what the parser holds: Redis only
+    // trusts an announced length once the bytes are there (a client can
+    // announce 512 MB and send nothing).
+    for (const char* header : {"*1\r\n$536870912\r\nabc", "*1048576\r\n$3\r\nabc\r\n"}) {
+      plab_test::AllocationProbe probe;
+      RequestParser p;
+      Argv argv;
+      p.Feed(header);
+      CHECK(p.Next(&argv) == RequestParser::Result::kNeedMore);
+      CHECK(p.buffered() < 100);
+      CHECK_MESSAGE(probe.largest() < 64 * 1024, header, " made an allocation of ",
+                    probe.largest());
+      CHECK(probe.total() < 256 * 1024);
+    }
   }
 
   TEST_CASE("over-long lines without a newline are refused") {
