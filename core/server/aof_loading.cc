@@ -46,8 +46,8 @@ Status AofPersistence::Load(RecoveryReport* report) {
   bool legacy = false;
   if (disk_->Exists(f)) {
     const bool empty = !am.base && am.incrs.empty();
-    const bool only_legacy_base = am.base && am.incrs.empty() && am.base->name == f &&
-                                  !disk_->Exists(DirPath(f));
+    const bool only_legacy_base =
+        am.base && am.incrs.empty() && am.base->name == f && !disk_->Exists(DirPath(f));
     if (!dir_exists || empty || only_legacy_base) {
       PLAB_RETURN_IF_ERROR(EnsureDir());
       AdoptLegacyAofAsBase(&am, f);
@@ -92,12 +92,14 @@ Status AofPersistence::Load(RecoveryReport* report) {
     const bool is_base = am.base && i == 0;
     RecoveryReport::File file;
     file.name = DirPath(names[i]);
-    file.kind = !is_base ? "incr" : legacy ? "legacy-aof"
-                : names[i].ends_with(".rdb") ? "base-rdb" : "base-aof";
+    file.kind = !is_base                     ? "incr"
+                : legacy                     ? "legacy-aof"
+                : names[i].ends_with(".rdb") ? "base-rdb"
+                                             : "base-aof";
     status = LoadFile(names[i], i + 1 == names.size(), &file);
     if (file.truncated_bytes > 0) {
-      report->warnings.push_back("The last " + std::to_string(file.truncated_bytes) +
-                                 " bytes of " + file.name +
+      report->warnings.push_back("The last " + std::to_string(file.truncated_bytes) + " bytes of " +
+                                 file.name +
                                  " were a torn command and were cut off (aof-load-truncated)");
     }
     report->files.push_back(std::move(file));
@@ -142,10 +144,10 @@ Status AofPersistence::LoadFile(const std::string& name, bool last_file,
     // RDBFLAGS_AOF_PREAMBLE): they expire, and propagate, after loading.
     Result<RdbLoadResult> rdb = LoadRdb(*bytes, /*now_ms=*/0, server_.config(), &fresh);
     if (!rdb.ok()) {
-      return Status::Corruption("Error reading the RDB " +
-                                std::string(file->rdb_preamble ? "preamble of the AOF file "
-                                                               : "base file ") +
-                                name + ", AOF loading aborted: " + rdb.status().message());
+      return Status::Corruption(
+          "Error reading the RDB " +
+          std::string(file->rdb_preamble ? "preamble of the AOF file " : "base file ") + name +
+          ", AOF loading aborted: " + rdb.status().message());
     }
     server_.ReplaceKeyspace(std::move(fresh));
     file->keys_loaded = rdb->keys_loaded;
@@ -174,20 +176,24 @@ Status AofPersistence::ReplayCommands(std::string_view bytes, size_t from, const
   fake.authenticated = true;
   std::vector<std::string> argv;
   for (;;) {
+    const size_t command_start = reader.offset();
     Result<AofReader::Item> item = reader.Next(&argv);
     if (!item.ok()) {
       return Status::Corruption("Bad file format reading the append only file " + name + " (" +
                                 item.status().message() +
                                 "): make a backup of your AOF file, then use plab check-aof "
-                                "--fix <" + manifest + ">");
+                                "--fix <" +
+                                manifest + ">");
     }
     if (item->kind == AofReader::Kind::kAnnotation) continue;
     if (item->kind == AofReader::Kind::kEnd) break;
     if (item->kind == AofReader::Kind::kCommand) {
-      const std::string command = argv.empty() ? "" : argv[0];
-      if (!server_.ReplayCommand(&fake, argv)) {
-        return Status::Corruption("Unknown command '" + command +
-                                  "' reading the append only file " + name);
+      const size_t at = command_start;
+      Status replayed = server_.ReplayCommand(&fake, argv);
+      if (!replayed.ok()) {
+        // Redis's wording for an unknown command, plus where it is.
+        return Status::Corruption(replayed.message() + " reading the append only file " + name +
+                                  " at offset " + std::to_string(at));
       }
       ++file->commands;
       continue;
@@ -202,7 +208,8 @@ Status AofPersistence::ReplayCommands(std::string_view bytes, size_t from, const
       return Status::Corruption(
           "Unexpected end of file reading the append only file " + name +
           ". You can: 1) Make a backup of your AOF file, then use plab check-aof --fix <" +
-          manifest + ">. 2) Alternatively you can set the 'aof-load-truncated' configuration "
+          manifest +
+          ">. 2) Alternatively you can set the 'aof-load-truncated' configuration "
           "option to yes and restart the server.");
     }
     if (item->incomplete_multi) {
@@ -221,8 +228,7 @@ Status AofPersistence::ReplayCommands(std::string_view bytes, size_t from, const
     (void)(*w)->Close();
     if (t->done() && !t->status().ok()) return t->status();
     file->truncated_bytes = static_cast<int64_t>(bytes.size() - cut);
-    Log(LogLevel::kWarning,
-        "AOF " + name + " loaded anyway because aof-load-truncated is enabled");
+    Log(LogLevel::kWarning, "AOF " + name + " loaded anyway because aof-load-truncated is enabled");
     break;
   }
   return Status::Ok();
@@ -237,8 +243,7 @@ Status AofPersistence::OpenOnStartup() {
     // directory always describes the whole dataset.
     Result<std::string> base = AddNewBase(&manifest_, c.appendfilename, c.aof_use_rdb_preamble);
     if (!base.ok()) return base.status();
-    rdb::RdbSnapshot snapshot(server_.keyspace(), BaseFormat(), BaseRdbOptions(),
-                              BaseAofOptions());
+    rdb::RdbSnapshot snapshot(server_.keyspace(), BaseFormat(), BaseRdbOptions(), BaseAofOptions());
     std::string data;
     PLAB_RETURN_IF_ERROR(snapshot.Produce(SIZE_MAX, &data));
     PLAB_RETURN_IF_ERROR(WriteFileInIssueOrder(*disk_, DirPath(*base), data));

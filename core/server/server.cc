@@ -358,9 +358,8 @@ void Server::TouchWatchedOnSwap(int emptied, int replaced_with) {
     if (!in_emptied && !in_replacement) continue;
     const bool replacement_expired = in_replacement && keyspace_.IsExpired(replaced_with, key);
     for (Client* c : clients) {
-      auto wk = std::find_if(c->watched.begin(), c->watched.end(), [&](const auto& w) {
-        return w.db == emptied && w.key == key;
-      });
+      auto wk = std::find_if(c->watched.begin(), c->watched.end(),
+                             [&](const auto& w) { return w.db == emptied && w.key == key; });
       if (wk == c->watched.end()) continue;
       if (wk->expired_at_watch) {
         // Absent (expired) before; still absent or still expired after.
@@ -439,8 +438,10 @@ void Server::HoldOutput(Client* c, std::shared_ptr<SyncTicket> ticket) {
       if (!held->ticket->done()) return false;
       if (!held->ticket->status().ok()) {
         // A failed fsync under `always` is fatal in Redis: never confirm.
-        Log(LogLevel::kWarning, "Can't persist AOF for fsync error when the AOF fsync policy is "
-                                "'always': " + held->ticket->status().message() + ". Exiting...");
+        Log(LogLevel::kWarning,
+            "Can't persist AOF for fsync error when the AOF fsync policy is "
+            "'always': " +
+                held->ticket->status().message() + ". Exiting...");
         RequestShutdown();
         return false;
       }
@@ -491,10 +492,19 @@ Status Server::LoadRdbAtStartup(RecoveryReport* report) {
   return Status::Ok();
 }
 
-bool Server::ReplayCommand(Client* client, std::vector<std::string>& argv) {
+Status Server::ReplayCommand(Client* client, std::vector<std::string>& argv) {
   bool unknown_sub = false;
   const CommandSpec* spec = commands_.Lookup(argv, &unknown_sub);
-  if (spec == nullptr) return false;
+  if (spec == nullptr) {
+    return Status::Corruption("Unknown command '" + (argv.empty() ? "" : argv[0]) + "'");
+  }
+  // Checked before queueing too: EXEC runs queued handlers without a
+  // second check, as commands from clients were checked when queued.
+  const int argc = static_cast<int>(argv.size());
+  if ((spec->arity > 0 && spec->arity != argc) || argc < -spec->arity) {
+    return Status::Corruption("Wrong number of arguments (" + std::to_string(argc) + ") for '" +
+                              spec->full_name + "'");
+  }
   ReplyBuilder reply(&replay_reply_, 2);
   if (client->in_multi && !IsTransactionControl(*spec)) {
     client->queued.push_back(std::move(argv));
@@ -505,7 +515,7 @@ bool Server::ReplayCommand(Client* client, std::vector<std::string>& argv) {
     spec->handler(ctx);
   }
   replay_reply_.clear();
-  return true;
+  return Status::Ok();
 }
 
 void Server::ResumeBlockedClients() {

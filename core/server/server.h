@@ -110,12 +110,14 @@ class Server final : private KeyObserver {
   // aof-load-truncated and a legacy AOF moved into the directory).
   Status Recover(RecoveryReport* report);
   // Runs one command read from an AOF as the loading client (no stats, no
-  // propagation). False when the command does not exist.
-  bool ReplayCommand(Client* client, std::vector<std::string>& argv);
+  // propagation). On an unknown command or a wrong number of arguments it
+  // runs nothing and returns Corruption with the reason (the caller adds
+  // the file and offset). Redis 7.0.15 checks only that the command
+  // exists, so a `*1 $3 GET` in an AOF makes its handler read past argv;
+  // PersistLab refuses the file instead (deliberate difference).
+  Status ReplayCommand(Client* client, std::vector<std::string>& argv);
   // A BGSAVE or an AOF rewrite is running (Redis: a child process exists).
-  bool HasActiveChild() const {
-    return rdb_.bgsave_in_progress() || aof_.rewrite_in_progress();
-  }
+  bool HasActiveChild() const { return rdb_.bgsave_in_progress() || aof_.rewrite_in_progress(); }
   // Work that runs between commands (a background save): the transport
   // calls this when it is idle, for about `budget_us`. Returns true while
   // more remains.
@@ -239,9 +241,7 @@ class Server final : private KeyObserver {
 
   // KeyObserver.
   void OnBeforeWrite(int db, std::string_view key) override;
-  bool WantsEveryKey() const override {
-    return rdb_.WantsEveryKey() || aof_.WantsEveryKey();
-  }
+  bool WantsEveryKey() const override { return rdb_.WantsEveryKey() || aof_.WantsEveryKey(); }
   void OnExpired(int db, std::string_view key) override;
   // Checks run before a command (processCommand's rejections after auth).
   bool DeniedByDiskError(const Client* client, const CommandSpec& spec) const;
@@ -265,8 +265,8 @@ class Server final : private KeyObserver {
   std::vector<std::string> scratch_argv_;
   // Propagation state of the command being called (nested for EXEC).
   struct CallPropagation {
-    std::string resp;       // the command as typed, encoded before it ran
-    bool rewritten = false; // resp holds PropagateCurrentAs()'s command
+    std::string resp;        // the command as typed, encoded before it ran
+    bool rewritten = false;  // resp holds PropagateCurrentAs()'s command
     bool prevent = false;
     bool force = false;
   };

@@ -224,8 +224,32 @@ TEST_SUITE("aof loading") {
     const auto before = m.Files();
     Started s(m);
     CHECK(s.status.message() ==
-          "Unknown command 'NOSUCHCMD' reading the append only file appendonly.aof.1.incr.aof");
+          "Unknown command 'NOSUCHCMD' reading the append only file appendonly.aof.1.incr.aof "
+          "at offset " +
+              std::to_string(kSetA.size()));
     CHECK(m.Files() == before);
+  }
+
+  TEST_CASE("a command with the wrong number of arguments stops the restart, also inside MULTI") {
+    // Redis 7.0.15 would run GET's handler with argc 1 and read past argv.
+    const std::string multi = Cmd({"MULTI"});
+    const std::vector<std::pair<std::string, std::string>> files = {
+        {kSetA + Cmd({"GET"}), kSetA},
+        {kSetA + multi + Cmd({"SET", "b"}) + Cmd({"EXEC"}), kSetA + multi},
+        {kSetA + Cmd({"CONFIG", "GET"}), kSetA},
+    };
+    for (const auto& [file, head] : files) {
+      Machine m;
+      m.PutAof({file});
+      const auto before = m.Files();
+      Started s(m);
+      CAPTURE(file);
+      CHECK(s.status.message().find("Wrong number of arguments") == 0);
+      CHECK(s.status.message().find("reading the append only file appendonly.aof.1.incr.aof at "
+                                    "offset " +
+                                    std::to_string(head.size())) != std::string::npos);
+      CHECK(m.Files() == before);
+    }
   }
 
   TEST_CASE("a legacy appendonly.aof in the root is loaded and moved into the directory") {
