@@ -108,8 +108,8 @@ __attribute__((constructor)) static void Init(void) {
   g_drop_dir_syncs = drop != NULL && strcmp(drop, "dir") == 0;
   g_root_len = strlen(g_root);
   while (g_root_len > 1 && g_root[g_root_len - 1] == '/') g_root[--g_root_len] = '\0';
-  g_log_fd = (int)syscall(SYS_openat, AT_FDCWD, log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-                          0644);
+  g_log_fd =
+      (int)syscall(SYS_openat, AT_FDCWD, log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 }
 
 /* Writes all bytes to the log with raw system calls (never re-entering). */
@@ -281,10 +281,12 @@ static int AfterFdOp(char op, int fd, long long arg, int rc) {
 
 int fsync(int fd) {
   Resolve();
-  return AfterFdOp('S', fd, 0, real_fsync(fd)); }
+  return AfterFdOp('S', fd, 0, real_fsync(fd));
+}
 int fdatasync(int fd) {
   Resolve();
-  return AfterFdOp('S', fd, 0, real_fdatasync(fd)); }
+  return AfterFdOp('S', fd, 0, real_fdatasync(fd));
+}
 int sync_file_range(int fd, off_t off, off_t n, unsigned int flags) {
   Resolve();
   return AfterFdOp('R', fd, 0, real_sfr(fd, off, n, flags));
@@ -335,7 +337,8 @@ static int AfterPathOp(char op, int dirfd, const char* path, int rc) {
 
 int unlink(const char* path) {
   Resolve();
-  return AfterPathOp('U', AT_FDCWD, path, real_unlink(path)); }
+  return AfterPathOp('U', AT_FDCWD, path, real_unlink(path));
+}
 int unlinkat(int dirfd, const char* path, int flags) {
   Resolve();
   /* AT_REMOVEDIR (rmdir) is logged as an unlink of the directory. */

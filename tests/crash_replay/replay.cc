@@ -84,8 +84,9 @@ class Recorder {
     ::unsetenv("PLAB_FSREC_LOG");
     ::unsetenv("PLAB_FSREC_DROP");
     if (server == nullptr) return false;
-    if (!client_.Connect(server->port())) {
-      *error = "connect: " + client_.error();
+    // Saves are polled on a second connection: the first may be inside MULTI.
+    if (!client_.Connect(server->port()) || !poller_.Connect(server->port())) {
+      *error = "connect: " + client_.error() + poller_.error();
       return false;
     }
     for (const Step& s : steps) {
@@ -129,9 +130,9 @@ class Recorder {
   // Asks whether the pending BGSAVE is done; if so the steps before it are
   // durable from here on.
   bool PollSave(std::vector<Ack>* acks, std::string* error) {
-    std::optional<Reply> info = client_.Call({"INFO", "persistence"});
+    std::optional<Reply> info = poller_.Call({"INFO", "persistence"});
     if (!info) {
-      *error = "INFO: " + client_.error();
+      *error = "INFO: " + poller_.error();
       return false;
     }
     if (InfoField(info->str, "rdb_bgsave_in_progress") != "0") return true;
@@ -151,6 +152,7 @@ class Recorder {
   std::string dir_;
   std::string log_;
   RespClient client_;
+  RespClient poller_;
   int64_t pending_save_ = -1;
 };
 
@@ -330,6 +332,16 @@ std::vector<Policy> AllPolicies() {
   std::vector<std::string> hybrid = with(aof, {"--appendfsync", "always"});
   hybrid[5] = "yes";  // aof-use-rdb-preamble
   p.push_back({"hybrid", hybrid, Policy::Promise::kEveryWrite, {rewrite, bgsave, rewrite}, 150, 0});
+  // CONFIG SET appendonly yes mid-workload (the first rewrite, the temp
+  // INCR renamed at the switch). Nothing is promised: the ledger does not
+  // know when the first rewrite completed, so only startup and the prefix
+  // property are checked.
+  p.push_back({"aof-on",
+               {"--appendonly", "no", "--save", "", "--appendfsync", "always"},
+               Policy::Promise::kNothing,
+               {{"CONFIG", "SET", "appendonly", "yes"}, rewrite},
+               120,
+               0});
   return p;
 }
 

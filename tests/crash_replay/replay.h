@@ -41,7 +41,7 @@ struct Policy {
 
 // The configurations the default run covers: always, everysec, no, RDB
 // snapshots (BGSAVE and SAVE), hybrid (RDB preamble, BGREWRITEAOF and BGSAVE
-// mid-workload).
+// mid-workload), aof-on (CONFIG SET appendonly yes mid-workload).
 std::vector<Policy> AllPolicies();
 
 struct ReplayOptions {
