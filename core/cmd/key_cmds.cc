@@ -418,11 +418,15 @@ void FlushAll(CommandContext& ctx) {
   for (int db = 0; db < Keyspace::kNumDbs; ++db) removed += static_cast<int64_t>(ks.Size(db));
   ctx.server.add_dirty(removed);
   // flushAllDataAndResetRDB(): a running BGSAVE is killed, and with save
-  // points the now empty dataset is saved at once.
+  // points the now empty dataset is saved at once. Not while an AOF is
+  // replayed at startup, where Redis 7.0 saves too: a FLUSHALL read from
+  // the AOF would overwrite dump.rdb with a half-loaded dataset, even when
+  // a damaged file later makes the startup fail (which must leave the
+  // files untouched; found by the crash-state enumeration, tests/crash/).
   RdbPersistence& rdb = ctx.server.rdb();
   rdb.KillBackgroundSave();
   ks.FlushAll();
-  if (!ctx.config().save.empty() && !rdb.foreground_pending()) rdb.Save();
+  if (!ctx.config().save.empty() && !rdb.foreground_pending() && !ks.loading()) rdb.Save();
   ctx.reply.Ok();
 }
 
