@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
 #include <utility>
 
 namespace plab {
@@ -42,7 +43,142 @@ DurableOp MakeOp(DurableOp::Kind kind, uint64_t inode, uint64_t offset, std::str
   return op;
 }
 
+// Whether sector `s` (counted from the first un-synced one) landed in a
+// kSubset tear: one random bit per sector, 64 per draw.
+class SectorBits {
+ public:
+  explicit SectorBits(uint64_t& rng) : rng_(rng) {}
+  bool Next() {
+    if (left_ == 0) {
+      bits_ = NextRandom(rng_);
+      left_ = 64;
+    }
+    --left_;
+    const bool bit = (bits_ & 1) != 0;
+    bits_ >>= 1;
+    return bit;
+  }
+
+ private:
+  uint64_t& rng_;
+  uint64_t bits_ = 0;
+  int left_ = 0;
+};
+
+// What the medium holds for a file whose page cache has `w` and whose
+// durable bytes are `d` after a torn crash of `shape`; nullopt when nothing
+// beyond `d` landed. The un-synced sectors run from the sector of the first
+// differing byte to the end of `w`. kPrefix draws exactly one number per
+// file (so a seed tears the same way as before the other shapes existed:
+// the tutorial's `.crash torn 5` quotes the bytes it cuts).
+std::optional<std::string> TornBytes(const std::string& w, const std::string& d, uint64_t& rng,
+                                     TearShape shape) {
+  constexpr uint64_t kSector = SimDisk::kSectorSize;
+  if (shape == TearShape::kMixed) {
+    constexpr TearShape kShapes[] = {TearShape::kPrefix, TearShape::kSubset, TearShape::kZeroTail};
+    shape = kShapes[NextRandom(rng) % 3];
+  }
+  const size_t n = std::min(w.size(), d.size());
+  const size_t common = static_cast<size_t>(
+      std::mismatch(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(n), d.begin()).first -
+      w.begin());
+  const uint64_t start = common / kSector * kSector;
+  const uint64_t span = w.size() > start ? w.size() - start : 0;
+  const uint64_t sectors = (span + kSector - 1) / kSector;
+  // Which sectors landed, and the file's size on the medium.
+  std::vector<bool> landed(sectors, false);
+  uint64_t size = d.size();
+  if (shape == TearShape::kSubset) {
+    size = NextRandom(rng) % 2 == 0 ? d.size() : w.size();
+    SectorBits bits(rng);
+    for (uint64_t s = 0; s < sectors; ++s) landed[s] = bits.Next();
+  } else {
+    const uint64_t kept = NextRandom(rng) % (sectors + 1);
+    for (uint64_t s = 0; s < kept; ++s) landed[s] = true;
+    if (shape == TearShape::kZeroTail || kept == sectors) {
+      size = w.size();
+    } else {
+      // In order: the size follows the data that landed.
+      size = std::max<uint64_t>(d.size(), std::min<uint64_t>(w.size(), start + kept * kSector));
+    }
+  }
+  std::string out(size, '\0');
+  const uint64_t head = std::min<uint64_t>(start, size);  // synced: equal in w and d
+  std::copy(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(head), out.begin());
+  for (uint64_t x = head; x < size; ++x) {
+    const bool from_w = x < w.size() && landed[(x - start) / kSector];
+    if (from_w) {
+      out[x] = w[x];
+    } else if (x < d.size()) {
+      out[x] = d[x];
+    }
+  }
+  if (out == d) return std::nullopt;
+  return out;
+}
+
+// Whether `torn` is w[0:k] + d[k:] for no k (see TearStats::files_invented).
+// The longest common prefix n of `torn` and `w` is the only k to try: a
+// smaller k that works makes n work too.
+bool Invented(const std::string& torn, const std::string& w, const std::string& d) {
+  if (torn == w) return false;
+  const size_t m = std::min(torn.size(), w.size());
+  const size_t n = static_cast<size_t>(
+      std::mismatch(torn.begin(), torn.begin() + static_cast<std::ptrdiff_t>(m), w.begin()).first -
+      torn.begin());
+  if (torn.size() != std::max(n, d.size())) return true;
+  return n < d.size() && torn.compare(n, std::string::npos, d, n) != 0;
+}
+
+void Count(TearStats* stats, const std::string& torn, const std::string& w, const std::string& d) {
+  if (stats == nullptr) return;
+  ++stats->files_torn;
+  if (Invented(torn, w, d)) ++stats->files_invented;
+}
+
 }  // namespace
+
+std::string_view TearShapeName(TearShape shape) {
+  switch (shape) {
+    case TearShape::kPrefix:
+      return "prefix";
+    case TearShape::kSubset:
+      return "subset";
+    case TearShape::kZeroTail:
+      return "zero-tail";
+    case TearShape::kMixed:
+      return "mixed";
+  }
+  return "prefix";
+}
+
+std::string_view SimDisk::OpKindName(Op::Kind kind) {
+  switch (kind) {
+    case Op::Kind::kCreate:
+      return "create";
+    case Op::Kind::kEmpty:
+      return "empty";
+    case Op::Kind::kWrite:
+      return "write";
+    case Op::Kind::kTruncate:
+      return "truncate";
+    case Op::Kind::kSync:
+      return "sync";
+    case Op::Kind::kSyncDir:
+      return "syncdir";
+    case Op::Kind::kRename:
+      return "rename";
+    case Op::Kind::kRemove:
+      return "remove";
+    case Op::Kind::kMkdir:
+      return "mkdir";
+    case Op::Kind::kWriteback:
+      return "writeback";
+    case Op::Kind::kCompleteSync:
+      return "complete-sync";
+  }
+  return "?";
+}
 
 struct SimDisk::Inode {
   uint64_t id = 0;       // stable, for the durability journal
@@ -73,6 +209,7 @@ class SimDisk::SimTicket final : public SyncTicket {
 struct SimDisk::PendingSync {
   std::shared_ptr<SimTicket> ticket;
   std::shared_ptr<Inode> inode;  // null for a directory sync
+  std::string path;              // the file's name when Sync() was called
   std::string data;
   uint64_t version = 0;
   std::string dir;
@@ -88,7 +225,9 @@ class SimDisk::SimFile final : public WritableFile {
   Status Append(std::string_view data) override { return WriteAt(inode_->written.size(), data); }
 
   Status WriteAt(uint64_t offset, std::string_view data) override {
-    PLAB_RETURN_IF_ERROR(CheckWritable());
+    if (closed_) return Closed();
+    if (!data.empty()) disk_->NoteOp(Op::Kind::kWrite, path_);
+    PLAB_RETURN_IF_ERROR(disk_->CheckWriteFault());
     disk_->MarkDirty(*inode_);
     disk_->counters_.bytes_written += data.size();
     std::string& w = inode_->written;
@@ -99,7 +238,9 @@ class SimDisk::SimFile final : public WritableFile {
   }
 
   Status Truncate(uint64_t size) override {
-    PLAB_RETURN_IF_ERROR(CheckWritable());
+    if (closed_) return Closed();
+    disk_->NoteOp(Op::Kind::kTruncate, path_);
+    PLAB_RETURN_IF_ERROR(disk_->CheckWriteFault());
     disk_->MarkDirty(*inode_);
     inode_->written.resize(size, '\0');
     return Status::Ok();
@@ -109,7 +250,7 @@ class SimDisk::SimFile final : public WritableFile {
 
   std::shared_ptr<SyncTicket> Sync() override {
     if (closed_) return std::make_shared<DoneTicket>(Closed());
-    return disk_->SyncInode(inode_);
+    return disk_->SyncInode(inode_, path_);
   }
 
   Status Close() override {
@@ -119,12 +260,6 @@ class SimDisk::SimFile final : public WritableFile {
 
  private:
   Status Closed() const { return Status::IoError(path_ + ": file is closed"); }
-  Status CheckWritable() {
-    if (closed_) return Closed();
-    Status fault = disk_->CheckWriteFault();
-    if (!fault.ok()) return fault;
-    return Status::Ok();
-  }
 
   SimDisk* disk_;
   std::string path_;
@@ -136,6 +271,17 @@ SimDisk::SimDisk(const Clock* clock) : clock_(clock) {}
 SimDisk::~SimDisk() = default;
 
 size_t SimDisk::pending_syncs() const { return pending_.size(); }
+
+void SimDisk::NoteOp(Op::Kind kind, std::string_view path) {
+  if (op_hook_) {
+    Op op;
+    op.index = op_count_;
+    op.kind = kind;
+    op.path = path;
+    op_hook_(op);
+  }
+  ++op_count_;
+}
 
 int64_t SimDisk::NowMs() const { return clock_ == nullptr ? 0 : clock_->NowMillis(); }
 
@@ -165,6 +311,7 @@ Result<std::unique_ptr<WritableFile>> SimDisk::OpenWritable(std::string_view pat
   auto it = current_.find(path);
   std::shared_ptr<Inode> inode;
   if (it == current_.end()) {
+    NoteOp(Op::Kind::kCreate, path);
     inode = std::make_shared<Inode>();
     inode->id = next_inode_id_++;
     current_.emplace(std::string(path), inode);
@@ -172,6 +319,7 @@ Result<std::unique_ptr<WritableFile>> SimDisk::OpenWritable(std::string_view pat
   } else {
     inode = it->second;
     if (truncate && !inode->written.empty()) {
+      NoteOp(Op::Kind::kEmpty, path);
       MarkDirty(*inode);
       inode->written.clear();
     }
@@ -209,6 +357,7 @@ Status SimDisk::Rename(std::string_view from, std::string_view to) {
   if (!DirExists(ParentOf(to))) return NoSuchFile(to);
   if (dirs_.count(to) != 0) return Status::IoError(std::string(to) + ": Is a directory");
   if (from == to) return Status::Ok();
+  NoteOp(Op::Kind::kRename, from);
   std::shared_ptr<Inode> inode = it->second;
   current_.erase(it);
   current_.insert_or_assign(std::string(to), std::move(inode));
@@ -220,6 +369,7 @@ Status SimDisk::Rename(std::string_view from, std::string_view to) {
 Status SimDisk::Remove(std::string_view path) {
   auto it = current_.find(path);
   if (it == current_.end()) return NoSuchFile(path);
+  NoteOp(Op::Kind::kRemove, path);
   current_.erase(it);
   MarkDirDirty(ParentOf(path));
   return Status::Ok();
@@ -229,6 +379,7 @@ Status SimDisk::CreateDir(std::string_view dir) {
   if (dir.empty() || dirs_.count(dir) != 0) return Status::Ok();
   if (current_.count(dir) != 0) return Status::IoError(std::string(dir) + ": File exists");
   if (!DirExists(ParentOf(dir))) return NoSuchFile(dir);
+  NoteOp(Op::Kind::kMkdir, dir);
   dirs_.emplace(dir);
   MarkDirDirty(ParentOf(dir));
   return Status::Ok();
@@ -249,7 +400,9 @@ Result<std::vector<std::string>> SimDisk::List(std::string_view dir) {
 
 // --- Durability --------------------------------------------------------------
 
-std::shared_ptr<SyncTicket> SimDisk::SyncInode(const std::shared_ptr<Inode>& inode) {
+std::shared_ptr<SyncTicket> SimDisk::SyncInode(const std::shared_ptr<Inode>& inode,
+                                               std::string_view path) {
+  NoteOp(Op::Kind::kSync, path);
   ++counters_.file_syncs;
   if (fail_sync_) {
     fail_sync_ = false;
@@ -264,6 +417,7 @@ std::shared_ptr<SyncTicket> SimDisk::SyncInode(const std::shared_ptr<Inode>& ino
   PendingSync p;
   p.ticket = ticket;
   p.inode = inode;
+  p.path = std::string(path);
   p.data = inode->written;  // the barrier covers what was written before Sync()
   p.version = inode->version;
   pending_.push_back(std::move(p));
@@ -272,6 +426,7 @@ std::shared_ptr<SyncTicket> SimDisk::SyncInode(const std::shared_ptr<Inode>& ino
 
 std::shared_ptr<SyncTicket> SimDisk::SyncDir(std::string_view dir) {
   if (!DirExists(dir)) return std::make_shared<DoneTicket>(NoSuchFile(dir));
+  NoteOp(Op::Kind::kSyncDir, dir);
   ++counters_.dir_syncs;
   if (fail_sync_) {
     fail_sync_ = false;
@@ -377,6 +532,7 @@ void SimDisk::CompletePendingSyncs() {
   std::vector<PendingSync> pending = std::move(pending_);
   pending_.clear();
   for (PendingSync& p : pending) {
+    NoteOp(Op::Kind::kCompleteSync, p.inode == nullptr ? p.dir : p.path);
     if (p.inode == nullptr) {
       MakeDirDurable(p.dir, p.entries, p.subdirs);
     } else if (p.version > p.inode->durable_version) {
@@ -390,19 +546,21 @@ void SimDisk::CompletePendingSyncs() {
 void SimDisk::Writeback(int64_t now_ms) {
   // Data before metadata, like ext4's ordered mode: a renamed-in entry never
   // becomes durable before the bytes it points at.
-  auto flush = [this, now_ms](Inode& inode) {
+  auto flush = [this, now_ms](const std::string& path, Inode& inode) {
     if (inode.dirty() && now_ms - inode.dirty_since_ms >= kDirtyExpireMs) {
+      NoteOp(Op::Kind::kWriteback, path);
       SetDurable(inode, inode.written, inode.version);
     }
   };
-  for (auto& e : current_) flush(*e.second);
-  for (auto& e : durable_) flush(*e.second);
+  for (auto& e : current_) flush(e.first, *e.second);
+  for (auto& e : durable_) flush(e.first, *e.second);
   std::vector<std::string> expired;
   for (const auto& [dir, since] : dirty_dirs_) {
     if (now_ms - since >= kDirtyExpireMs) expired.push_back(dir);
   }
   for (const std::string& dir : expired) {
     // Not SyncDir(): the flusher is neither deferred nor subject to faults.
+    NoteOp(Op::Kind::kWriteback, dir);
     PendingSync p = SnapshotDir(dir);
     MakeDirDurable(p.dir, p.entries, p.subdirs);
     dirty_dirs_.erase(dir);
@@ -424,36 +582,20 @@ bool SimDisk::DirDirty(std::string_view dir) const {
 
 // --- Crashes and faults ------------------------------------------------------
 
-void SimDisk::TearInode(Inode& inode, uint64_t& rng) {
-  if (!inode.dirty()) return;
-  std::string& w = inode.written;
-  std::string& d = inode.durable;
-  size_t common = 0;
-  while (common < w.size() && common < d.size() && w[common] == d[common]) ++common;
-  // Sectors from the first differing one to the end of the written bytes
-  // are the un-synced tail; the medium got some prefix of them.
-  uint64_t start = common / kSectorSize * kSectorSize;
-  uint64_t span = w.size() > start ? w.size() - start : 0;
-  uint64_t sectors = (span + kSectorSize - 1) / kSectorSize;
-  uint64_t kept = NextRandom(rng) % (sectors + 1);
-  if (kept == 0) return;
-  // The durable version stays: the inode is still dirty, and the crash
-  // turns its written bytes into these anyway.
-  if (kept == sectors) {
-    SetDurable(inode, w, inode.durable_version);
-    return;
-  }
-  uint64_t cut = start + kept * kSectorSize;
-  std::string torn = w.substr(0, cut);
-  if (d.size() > cut) torn += d.substr(cut);
-  SetDurable(inode, std::move(torn), inode.durable_version);
-}
-
-void SimDisk::Crash(CrashKind kind, uint64_t seed) {
+void SimDisk::Crash(CrashKind kind, uint64_t seed, TearShape shape, TearStats* stats) {
   if (kind == CrashKind::kProcess) return;  // the page cache survives
   if (kind == CrashKind::kPowerTorn) {
     uint64_t rng = seed;
-    for (auto& e : durable_) TearInode(*e.second, rng);
+    for (auto& e : durable_) {
+      Inode& inode = *e.second;
+      if (!inode.dirty()) continue;
+      // The durable version stays: the inode is still dirty, and the crash
+      // below turns its written bytes into these anyway.
+      std::optional<std::string> torn = TornBytes(inode.written, inode.durable, rng, shape);
+      if (!torn) continue;
+      Count(stats, *torn, inode.written, inode.durable);
+      SetDurable(inode, std::move(*torn), inode.durable_version);
+    }
   }
   for (PendingSync& p : pending_) p.ticket->Complete(Status::IoError("sync lost in power failure"));
   pending_.clear();
@@ -476,6 +618,42 @@ void SimDisk::Crash(CrashKind kind, uint64_t seed) {
     e.second->written = e.second->durable;
     e.second->version = e.second->durable_version;
   }
+}
+
+DurableImage SimDisk::CrashImage(CrashKind kind, uint64_t seed, TearShape shape,
+                                 TearStats* stats) const {
+  DurableImage image;
+  if (kind == CrashKind::kProcess) {
+    for (const auto& [path, inode] : current_) {
+      image.names.emplace(path, inode->id);
+      image.inodes.emplace(inode->id, inode->written);
+    }
+    image.dirs.insert(dirs_.begin(), dirs_.end());
+    return image;
+  }
+  // Crash()'s steps on copies of the durable bytes, in the same order, so
+  // the seed draws the same numbers.
+  std::map<uint64_t, std::string> bytes;
+  for (const auto& [path, inode] : durable_) bytes.emplace(inode->id, inode->durable);
+  if (kind == CrashKind::kPowerTorn) {
+    uint64_t rng = seed;
+    for (const auto& [path, inode] : durable_) {
+      if (!inode->dirty()) continue;
+      std::string& d = bytes[inode->id];
+      std::optional<std::string> torn = TornBytes(inode->written, d, rng, shape);
+      if (!torn) continue;
+      Count(stats, *torn, inode->written, d);
+      d = std::move(*torn);
+    }
+  }
+  for (const auto& [path, inode] : durable_) {
+    std::string_view parent = ParentOf(path);
+    if (!parent.empty() && durable_dirs_.count(parent) == 0) continue;
+    image.names.emplace(path, inode->id);
+    image.inodes.emplace(inode->id, bytes[inode->id]);
+  }
+  image.dirs.insert(durable_dirs_.begin(), durable_dirs_.end());
+  return image;
 }
 
 void SimDisk::FailNextWrites(int n, Status status) {

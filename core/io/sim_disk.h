@@ -25,9 +25,10 @@
 //   process death; killing the engine is the owner's job).
 //   Crash(kPower): the current table becomes the durable one and every
 //   inode drops to its durable bytes; pending tickets fail.
-//   Crash(kPowerTorn, seed): like kPower, but for each surviving file a
-//   seeded random number of whole 512-byte sectors of its un-synced tail
-//   also reached the medium (sectors are written in order, so a prefix).
+//   Crash(kPowerTorn, seed, shape): like kPower, but part of each surviving
+//   file's un-synced sectors also reached the medium, as the seed and the
+//   TearShape decide (see TearShape below; hosts use the default, kPrefix:
+//   a seeded prefix of whole 512-byte sectors of the un-synced tail).
 //
 // WritableFile handles refer to the inode (as a POSIX fd does): writes
 // through a handle to a renamed or removed file still go to that inode.
@@ -52,9 +53,24 @@
 // recorded when the change happens here (for deferred syncs: in
 // CompletePendingSyncs), so a mirror that commits later must hold back
 // whatever depends on the commit itself.
+//
+// OPERATION HOOK (crash-state enumeration, tests/crash/): every call that
+// asks the disk to change something is numbered from 0 (crashes do not
+// reset the count) and, when a hook is set, reported to it BEFORE it takes
+// effect. So the disk the hook sees for op N is exactly what a crash "at op
+// N" finds: ops 0..N-1 happened, N and later did not; CrashImage() tells
+// what each kind of crash would leave right then, without crashing. The
+// numbered ops: OpenWritable that creates a file or empties a non-empty
+// one, Append/WriteAt with data, Truncate, Sync, SyncDir, Rename, Remove,
+// CreateDir of a new directory, each inode or directory the kernel flusher
+// (Writeback) makes durable, and each pending ticket CompletePendingSyncs
+// completes. A call that fails its argument checks (no such file) is not an
+// op; one a fault makes fail is (the engine did ask). The hook may read the
+// disk (const methods, CrashImage) but must not change it.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -67,6 +83,37 @@
 #include "core/io/disk.h"
 
 namespace plab {
+
+// How a torn crash (CrashKind::kPowerTorn) treats the un-synced sectors of
+// a file: from the first 512-byte sector where the page cache and the
+// medium differ to the end of the written bytes. Real file systems differ
+// here: ext4 in data=ordered mode writes a file's data before its new size
+// (a prefix survives); delayed allocation, writeback mode or XFS may flush
+// the pages of a file out of order, and may commit a file's new size before
+// its data blocks, which then read back as zeros.
+enum class TearShape {
+  kPrefix,    // a seeded number of the sectors, in order (hosts: `.crash torn`)
+  kSubset,    // any seeded subset of the sectors, out of order; the new size
+              // landed or not (seeded); a sector that did not land reads as
+              // its old durable bytes, or as zeros past the old durable size
+  kZeroTail,  // a seeded prefix of the sectors landed and so did the new
+              // size: the rest of the grown part reads as zeros
+  kMixed,     // per file, the seed picks one of the three above
+};
+
+// "prefix", "subset", "zero-tail", "mixed".
+std::string_view TearShapeName(TearShape shape);
+
+// What a torn crash did to the files, for a caller that must tell a state
+// the engine could have written from one the medium made up.
+struct TearStats {
+  int files_torn = 0;  // files that kept some un-synced bytes
+  // Files whose bytes are not "what was written, up to some point, then
+  // what was durable": zeros the engine never wrote, or a later sector
+  // without an earlier one. Only kSubset and kZeroTail (and kMixed) make
+  // these; no file format without checksums can always tell them from data.
+  int files_invented = 0;
+};
 
 // One change to a SimDisk's durable state (see the journal contract above).
 struct DurableOp {
@@ -135,7 +182,47 @@ class SimDisk final : public Disk {
   // The kernel flusher: makes data dirty for >= kDirtyExpireMs durable.
   void Writeback(int64_t now_ms);
 
-  void Crash(CrashKind kind, uint64_t seed = 0);
+  // `seed` and `shape` only matter for kPowerTorn. A given seed and shape
+  // tear files the same way on every platform.
+  // `stats`, when given, is filled for torn crashes.
+  void Crash(CrashKind kind, uint64_t seed = 0, TearShape shape = TearShape::kPrefix,
+             TearStats* stats = nullptr);
+  // What a machine would boot from if this disk crashed like that now,
+  // without crashing it: for kProcess the current files (the page cache
+  // survives), otherwise what Crash() would leave (names inside a directory
+  // that is not durable left out). Equal to DurableSnapshot() after
+  // Crash(kind, seed, shape) on a copy of this disk.
+  DurableImage CrashImage(CrashKind kind, uint64_t seed = 0, TearShape shape = TearShape::kPrefix,
+                          TearStats* stats = nullptr) const;
+
+  // Operation hook (see OPERATION HOOK at the top).
+  struct Op {
+    enum class Kind {
+      kCreate,    // OpenWritable made a new file
+      kEmpty,     // OpenWritable emptied a non-empty file (truncate)
+      kWrite,     // Append or WriteAt
+      kTruncate,  // WritableFile::Truncate
+      kSync,      // WritableFile::Sync (fsync of a file)
+      kSyncDir,   // SyncDir
+      kRename,
+      kRemove,
+      kMkdir,
+      kWriteback,     // the kernel flusher makes one inode or directory durable
+      kCompleteSync,  // CompletePendingSyncs completes one ticket
+    };
+    uint64_t index = 0;
+    Kind kind = Kind::kWrite;
+    // The file or directory ("" for the root); for writes, syncs and
+    // truncates through a handle, the name it was opened under (a handle
+    // follows its inode through renames, as an fd does).
+    std::string_view path;
+  };
+  using OpHook = std::function<void(const Op&)>;
+  // Replaces the hook (an empty function removes it).
+  void set_op_hook(OpHook hook) { op_hook_ = std::move(hook); }
+  // Ops so far; the next op gets this index.
+  uint64_t op_count() const { return op_count_; }
+  static std::string_view OpKindName(Op::Kind kind);
 
   // Fault injection. The next `n` Append/WriteAt/Truncate calls fail with
   // `status` and change nothing (NoSpace() is the usual one).
@@ -196,12 +283,12 @@ class SimDisk final : public Disk {
   void MarkDirty(Inode& inode);
   void MarkDirDirty(std::string_view dir);
   PendingSync SnapshotDir(std::string_view dir) const;
-  std::shared_ptr<SyncTicket> SyncInode(const std::shared_ptr<Inode>& inode);
+  std::shared_ptr<SyncTicket> SyncInode(const std::shared_ptr<Inode>& inode, std::string_view path);
   void MakeDirDurable(const std::string& dir, const Table& entries,
                       const std::set<std::string>& subdirs);
   bool DirExists(std::string_view dir) const;
   int64_t NowMs() const;
-  void TearInode(Inode& inode, uint64_t& rng);
+  void NoteOp(Op::Kind kind, std::string_view path);
   void SetDurable(Inode& inode, std::string bytes, uint64_t version);
   void LinkDurable(const std::string& path, const std::shared_ptr<Inode>& inode,
                    std::vector<std::shared_ptr<Inode>>& released);
@@ -224,6 +311,8 @@ class SimDisk final : public Disk {
   bool journaling_ = false;
   std::vector<DurableOp> journal_;
   Counters counters_;
+  OpHook op_hook_;
+  uint64_t op_count_ = 0;
 };
 
 }  // namespace plab

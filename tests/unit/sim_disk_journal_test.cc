@@ -140,7 +140,11 @@ void RandomStep(std::mt19937_64& rng, ManualClock& clock, SimDisk& disk,
     case 15: {
       const CrashKind kinds[] = {CrashKind::kProcess, CrashKind::kPower, CrashKind::kPowerTorn};
       const CrashKind kind = kinds[rng() % 3];
-      disk.Crash(kind, rng());
+      // Every tear shape: zeros and out-of-order sectors are journaled too.
+      const TearShape shapes[] = {TearShape::kPrefix, TearShape::kSubset, TearShape::kZeroTail,
+                                  TearShape::kMixed};
+      const TearShape shape = shapes[rng() % 4];
+      disk.Crash(kind, rng(), shape);
       if (kind != CrashKind::kProcess) handles.clear();  // they point at lost inodes
       break;
     }
