@@ -197,9 +197,9 @@ void PersistenceSection(Server& s, InfoWriter& w) {
   w.Add("current_cow_size", cow);
   w.Add("current_cow_size_age", "0");
   char perc[32];
-  std::snprintf(perc, sizeof perc, "%.2f",
-                total > 0 ? 100.0 * static_cast<double>(processed) / static_cast<double>(total)
-                          : 0.0);
+  std::snprintf(
+      perc, sizeof perc, "%.2f",
+      total > 0 ? 100.0 * static_cast<double>(processed) / static_cast<double>(total) : 0.0);
   w.Add("current_fork_perc", perc);
   w.Add("current_save_keys_processed", processed);
   w.Add("current_save_keys_total", total);
@@ -232,6 +232,13 @@ void AofSection(Server& s, InfoWriter& w, int64_t now_s) {
   w.Add("aof_rewrites", info.rewrites);
   w.Add("aof_rewrites_consecutive_failures", "0");
   w.Add("aof_last_write_status", aof.last_write_ok() ? "ok" : "err");
+  if (aof.awaiting_rewrite_after_fsync_error()) {
+    // PersistLab only, and only in this state (Redis has no such state: it
+    // accepts writes again after any successful fsync).
+    w.Add("aof_writes_refused_until_rewrite",
+          "an fsync failed (" + info.last_write_error +
+              "); writes resume once the AOF is rewritten from memory");
+  }
   w.Add("aof_last_cow_size", info.last_cow_size);
   w.Zeros({"module_fork_in_progress", "module_fork_last_cow_size"});
   if (!aof.enabled()) return;
@@ -313,8 +320,7 @@ void CpuSection(Server& s, InfoWriter& w) {
   w.Add("used_cpu_user_main_thread", Seconds(usec));
 }
 
-void AddCommandStat(const CommandSpec& spec, const std::vector<CommandStats>& all,
-                    InfoWriter& w) {
+void AddCommandStat(const CommandSpec& spec, const std::vector<CommandStats>& all, InfoWriter& w) {
   if (spec.id >= all.size()) return;
   const CommandStats& cs = all[spec.id];
   if (cs.calls == 0 && cs.failed_calls == 0 && cs.rejected_calls == 0) return;
@@ -336,9 +342,8 @@ void CommandStatsSection(Server& s, InfoWriter& w) {
     specs.push_back(spec.get());
     for (const CommandSpec& sub : spec->subcommands) specs.push_back(&sub);
   }
-  std::sort(specs.begin(), specs.end(), [](const CommandSpec* a, const CommandSpec* b) {
-    return a->full_name < b->full_name;
-  });
+  std::sort(specs.begin(), specs.end(),
+            [](const CommandSpec* a, const CommandSpec* b) { return a->full_name < b->full_name; });
   for (const CommandSpec* spec : specs) AddCommandStat(*spec, s.stats().commands, w);
 }
 

@@ -106,14 +106,18 @@ void DebugReload(CommandContext& ctx) {
     } else if (EqualsIgnoreCase(opt, "nosave")) {
       save = false;
     } else {
-      return ctx.reply.Error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+      return ctx.reply.Error(
+          "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
     }
   }
   Server& server = ctx.server;
   RdbPersistence& rdb = server.rdb();
-  if (save && (rdb.Save() == RdbPersistence::Outcome::kFailed)) return ctx.reply.Error("ERR");
+  const RdbPersistence::Outcome saved = save ? rdb.Save() : RdbPersistence::Outcome::kOk;
+  if (saved == RdbPersistence::Outcome::kFailed) return ctx.reply.Error("ERR");
   // A save still waiting on an asynchronous disk has already handed its
-  // bytes to the disk's page cache, so they can be read back now.
+  // bytes to the disk's page cache: Load() reads them back now, so no other
+  // client's command runs between the save and the load (Redis does both in
+  // one call); only the reply waits until the save is durable.
   Keyspace fresh;
   Result<RdbLoadResult> loaded = rdb.Load(&fresh);
   if (!loaded.ok()) {
@@ -134,6 +138,7 @@ void DebugReload(CommandContext& ctx) {
     }
   }
   server.Log(LogLevel::kWarning, "DB reloaded by DEBUG RELOAD");
+  if (saved == RdbPersistence::Outcome::kPending) return ReplyWhenSaved(ctx, "OK");
   ctx.reply.Ok();
 }
 
@@ -195,8 +200,8 @@ void RegisterPersistenceCommands(CommandTable& t) {
                  "Writes the dataset to dump.rdb in the background, as of this moment."));
   t.Add(MakeSpec("bgrewriteaof", 1, kCmdAdmin | kCmdNoScript, BgRewriteAof, "server", "1.0.0", "",
                  "Rewrites the append-only file in the background, as of this moment."));
-  t.Add(MakeSpec("lastsave", 1, kCmdLoading | kCmdStale | kCmdFast, LastSave, "server", "1.0.0",
-                 "", "Unix time of the last successful save."));
+  t.Add(MakeSpec("lastsave", 1, kCmdLoading | kCmdStale | kCmdFast, LastSave, "server", "1.0.0", "",
+                 "Unix time of the last successful save."));
   t.Add(MakeSpec("debug", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, Debug, "server",
                  "1.0.0", "subcommand [argument]",
                  "Debugging commands; PersistLab implements DEBUG RELOAD, POPULATE and PANIC."));

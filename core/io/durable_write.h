@@ -83,6 +83,12 @@ class DurableWrite {
   bool waiting() const;
   const std::string& final_path() const { return final_path_; }
   const std::string& temp_path() const { return temp_path_; }
+  // Where the new bytes can be read back now (the page cache has them once
+  // written): the temp file until the rename, the final name after it.
+  // REQUIRES: the data is written (state() after kWrite).
+  const std::string& readable_path() const {
+    return state_ >= State::kSyncDir && state_ <= State::kDone ? final_path_ : temp_path_;
+  }
 
  private:
   void Begin(Disk& disk, std::string_view dir, std::string_view name);

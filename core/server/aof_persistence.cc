@@ -56,15 +56,16 @@ struct AofPersistence::RewriteJob {
   rdb::RdbSnapshot snapshot;
   Phase phase = Phase::kBase;
   DurableWrite manifest_write;
-  AofManifest next_manifest;     // what manifest_write is writing
-  std::string new_incr_name;     // kNewIncr: the file writes move to,
+  AofManifest next_manifest;               // what manifest_write is writing
+  std::string new_incr_name;               // kNewIncr: the file writes move to,
   std::unique_ptr<WritableFile> new_incr;  // created before the manifest names it
   DurableWrite base_write;
   std::string base_name;
   std::shared_ptr<DeferredTicket> gate;  // replies waiting for kNewIncr
-  bool hold_next_batch = false;  // the batch that started it wrote to the old INCR
+  bool hold_next_batch = false;          // the batch that started it wrote to the old INCR
   int64_t start_ms = 0;
-  bool startup = false;  // the empty BASE aofOpenIfNeededOnServerStart makes
+  bool startup = false;               // the empty BASE aofOpenIfNeededOnServerStart makes
+  int64_t fsync_errors_at_start = 0;  // see CheckBackgroundFsync
 };
 
 AofPersistence::AofPersistence(Server& server, Disk& disk) : server_(server), disk_(&disk) {}
@@ -101,8 +102,8 @@ void AofPersistence::Feed(int db, std::string_view resp) {
 Status AofPersistence::OpenIncr(const std::string& name, bool truncate) {
   Result<std::unique_ptr<WritableFile>> file = disk_->OpenWritable(DirPath(name), truncate);
   if (!file.ok()) {
-    Log(LogLevel::kWarning, "Can't open the append-only file " + name + ": " +
-                                file.status().message());
+    Log(LogLevel::kWarning,
+        "Can't open the append-only file " + name + ": " + file.status().message());
     return file.status();
   }
   UseIncr(std::move(*file), name);
@@ -140,19 +141,29 @@ Status AofPersistence::EnsureDir() {
 }
 
 // aof_bio_fsync_status: an everysec fsync that failed denies writes
-// (MISCONF) until a later one succeeds, like a failed write.
+// (MISCONF). Redis accepts writes again as soon as a later fsync succeeds;
+// PersistLab does not (deliberate difference): since Linux 4.13 the pages
+// whose writeback failed may be marked clean and dropped, so a later
+// successful fsync says nothing about them and acknowledged writes could be
+// gone without a trace. The dataset in memory is the truth: writes stay
+// refused until a rewrite that started after the error has made a new BASE
+// durable (FinishRewrite), and that rewrite is started here.
 void AofPersistence::CheckBackgroundFsync() {
   if (everysec_ticket_ == nullptr || !everysec_ticket_->done()) return;
   const Status s = everysec_ticket_->status();
   everysec_ticket_.reset();
-  if (s.ok()) {
-    fsync_failed_ = false;
-    return;
-  }
-  if (!fsync_failed_) Log(LogLevel::kWarning, "Fail to fsync the AOF file: " + s.message());
-  fsync_failed_ = true;
+  if (s.ok()) return;
+  ++fsync_errors_;
   info_.last_incr_fsync_offset = -1;  // nothing is known durable: retry next second
   info_.last_write_error = StrerrorText(s);
+  if (!fsync_failed_) {
+    Log(LogLevel::kWarning, "Fail to fsync the AOF file: " + s.message());
+    Log(LogLevel::kWarning,
+        "Writes are refused until the AOF is rewritten from memory: pages whose fsync failed "
+        "may be lost even if a later fsync succeeds. Starting an AOF rewrite.");
+  }
+  fsync_failed_ = true;
+  info_.rewrite_scheduled = true;
 }
 
 bool AofPersistence::SyncInProgress() const {
@@ -232,8 +243,9 @@ std::shared_ptr<SyncTicket> AofPersistence::Flush(bool force) {
   info_.flush_postponed_start_s = 0;
   if (!WriteBuffer().ok()) {
     if (always) {
-      Fatal("Can't recover from AOF write error when the AOF fsync policy is 'always'. "
-            "Exiting...");
+      Fatal(
+          "Can't recover from AOF write error when the AOF fsync policy is 'always'. "
+          "Exiting...");
     } else {
       info_.last_write_ok = false;  // MISCONF until a later write succeeds
     }
@@ -266,7 +278,8 @@ Status AofPersistence::PersistManifest(const AofManifest& manifest) {
   const std::string& f = server_.config().appendfilename;
   // Issued in one go: a write acknowledged later syncs after it (tickets
   // complete in order), so it can never be durable while this is not.
-  Status s = WriteFileInIssueOrder(*disk_, DirPath(ManifestFileName(f)), FormatAofManifest(manifest));
+  Status s =
+      WriteFileInIssueOrder(*disk_, DirPath(ManifestFileName(f)), FormatAofManifest(manifest));
   if (!s.ok()) Log(LogLevel::kWarning, "Can't persist the AOF manifest: " + s.message());
   return s;
 }
@@ -338,6 +351,7 @@ Status AofPersistence::StartRewriteInternal() {
   auto job = std::make_unique<RewriteJob>(server_.keyspace(), BaseFormat(), BaseRdbOptions(),
                                           BaseAofOptions());
   job->start_ms = server_.clock().NowMillis();
+  job->fsync_errors_at_start = fsync_errors_;
   AofManifest base_manifest = manifest_;
   if (state_ == State::kOn) {
     job->next_manifest = manifest_;
@@ -401,7 +415,8 @@ bool AofPersistence::BackgroundWork(int64_t budget_us) {
       }
       if (!job.manifest_write.done()) return true;
       manifest_ = job.next_manifest;
-      Log(LogLevel::kNotice, "Creating AOF incr file " + job.new_incr_name + " on background rewrite");
+      Log(LogLevel::kNotice,
+          "Creating AOF incr file " + job.new_incr_name + " on background rewrite");
       UseIncr(std::move(job.new_incr), job.new_incr_name);
       job.phase = RewriteJob::Phase::kBase;
       std::shared_ptr<DeferredTicket> gate = std::move(job.gate);
@@ -452,8 +467,8 @@ Status AofPersistence::SwitchToRewrittenBase() {
     Result<std::string> incr = AddNewIncr(&next, c.appendfilename);
     if (!incr.ok()) return incr.status();
     Status r = disk_->Rename(DirPath(TempIncrFileName(c.appendfilename)), DirPath(*incr));
-    if (!r.ok()) return Status::IoError("Error trying to rename the temporary AOF incr file: " +
-                                        r.message());
+    if (!r.ok())
+      return Status::IoError("Error trying to rename the temporary AOF incr file: " + r.message());
     incr_name_ = *incr;  // the open handle follows the file
   }
   MarkRewrittenIncrsAsHistory(&next, state_ != State::kOff);
@@ -469,8 +484,8 @@ void AofPersistence::FinishRewrite() {
   manifest_ = job.next_manifest;
   Result<uint64_t> base_size = disk_->FileSize(DirPath(job.base_name));
   if (state_ != State::kOff) {
-    info_.current_size = static_cast<int64_t>(base_size.ok() ? *base_size : 0) +
-                         info_.last_incr_size;
+    info_.current_size =
+        static_cast<int64_t>(base_size.ok() ? *base_size : 0) + info_.last_incr_size;
     info_.base_size = info_.current_size;
   }
   info_.last_cow_size = job.snapshot.cow_bytes();
@@ -478,8 +493,18 @@ void AofPersistence::FinishRewrite() {
   info_.last_rewrite_time_sec = server_.clock().NowMillis() / 1000 - job.start_ms / 1000;
   info_.rewrite_start_s = -1;
   const bool startup = job.startup;
+  const bool covers_fsync_errors = job.fsync_errors_at_start == fsync_errors_;
   rewrite_.reset();
   if (!startup) Log(LogLevel::kNotice, "Background AOF rewrite finished successfully");
+  if (fsync_failed_) {
+    if (covers_fsync_errors) {
+      fsync_failed_ = false;
+      Log(LogLevel::kWarning,
+          "The AOF was rewritten from memory after the fsync error: writes are accepted again.");
+    } else {
+      info_.rewrite_scheduled = true;  // an fsync failed while it ran: once more
+    }
+  }
   if (state_ == State::kWaitRewrite) state_ = State::kOn;
   DeleteHistory();
 }
@@ -498,14 +523,22 @@ void AofPersistence::FailRewrite(const std::string& why) {
   Log(LogLevel::kWarning, why);
   Log(LogLevel::kWarning, "Background AOF rewrite terminated with error");
   info_.last_bgrewrite_ok = false;
-  info_.last_rewrite_time_sec =
-      server_.clock().NowMillis() / 1000 - rewrite_->start_ms / 1000;
+  info_.last_rewrite_time_sec = server_.clock().NowMillis() / 1000 - rewrite_->start_ms / 1000;
   info_.rewrite_start_s = -1;
   std::shared_ptr<DeferredTicket> gate = std::move(rewrite_->gate);
+  const bool new_incr_pending = rewrite_->phase == RewriteJob::Phase::kNewIncr;
   const std::string temp = rewrite_->base_write.temp_path();
   rewrite_.reset();
   if (!temp.empty() && disk_->Exists(temp)) (void)disk_->Remove(temp);
-  if (gate != nullptr) gate->Resolve(std::make_shared<DoneTicket>(Status::IoError(why)));
+  if (gate != nullptr) {
+    // A failed rewrite is not a failed write: the writes held for the new
+    // INCR go to the old one, which every manifest that may be on disk
+    // names, and their replies wait for that sync as usual (a rewrite
+    // failing must not take the server down with acknowledged writes).
+    std::shared_ptr<SyncTicket> t = new_incr_pending ? Flush(false) : nullptr;
+    gate->Resolve(t != nullptr ? t : std::make_shared<DoneTicket>());
+  }
+  if (fsync_failed_) info_.rewrite_scheduled = true;  // still owed: see CheckBackgroundFsync
   if (state_ == State::kWaitRewrite) {
     // cleanup: the temp INCR goes away and the next try starts over.
     buf_.clear();

@@ -43,20 +43,20 @@ class Keyspace;
 
 // What INFO persistence reports for the AOF (Redis's server.aof_* fields).
 struct AofInfo {
-  int64_t current_size = 0;          // aof_current_size
-  int64_t base_size = 0;             // aof_base_size (aof_rewrite_base_size)
-  int64_t last_incr_size = 0;        // bytes written to the current INCR file
+  int64_t current_size = 0;    // aof_current_size
+  int64_t base_size = 0;       // aof_base_size (aof_rewrite_base_size)
+  int64_t last_incr_size = 0;  // bytes written to the current INCR file
   int64_t last_incr_fsync_offset = 0;
-  int64_t delayed_fsync = 0;         // aof_delayed_fsync
-  int64_t rewrites = 0;              // aof_rewrites
+  int64_t delayed_fsync = 0;  // aof_delayed_fsync
+  int64_t rewrites = 0;       // aof_rewrites
   int64_t last_rewrite_time_sec = -1;
-  int64_t rewrite_start_s = -1;      // for aof_current_rewrite_time_sec
-  bool last_bgrewrite_ok = true;     // aof_last_bgrewrite_status
-  bool last_write_ok = true;         // aof_last_write_status
-  std::string last_write_error;      // strerror text for MISCONF
-  bool rewrite_scheduled = false;    // aof_rewrite_scheduled
-  int64_t last_cow_size = 0;         // aof_last_cow_size
-  int64_t last_fsync_s = 0;          // aof_last_fsync
+  int64_t rewrite_start_s = -1;    // for aof_current_rewrite_time_sec
+  bool last_bgrewrite_ok = true;   // aof_last_bgrewrite_status
+  bool last_write_ok = true;       // aof_last_write_status
+  std::string last_write_error;    // strerror text for MISCONF
+  bool rewrite_scheduled = false;  // aof_rewrite_scheduled
+  int64_t last_cow_size = 0;       // aof_last_cow_size
+  int64_t last_fsync_s = 0;        // aof_last_fsync
   int64_t flush_postponed_start_s = 0;
 };
 
@@ -131,6 +131,9 @@ class AofPersistence {
   }
   // INFO aof_last_write_status: a failed write or background fsync.
   bool last_write_ok() const { return info_.last_write_ok && !fsync_failed_; }
+  // An everysec fsync failed and writes wait for a rewrite from memory
+  // (INFO aof_writes_refused_until_rewrite, a PersistLab field).
+  bool awaiting_rewrite_after_fsync_error() const { return fsync_failed_; }
   // Set when Redis would have exited (a write or fsync error under
   // `always`): the server must stop without acknowledging anything more.
   bool fatal() const { return fatal_; }
@@ -172,15 +175,18 @@ class AofPersistence {
   State state_ = State::kOff;
   AofInfo info_;
   AofManifest manifest_;
-  std::string buf_;          // aof_buf
-  int selected_db_ = -1;     // aof_selected_db
-  int64_t last_ts_s_ = -1;   // the second of the last #TS annotation
+  std::string buf_;                     // aof_buf
+  int selected_db_ = -1;                // aof_selected_db
+  int64_t last_ts_s_ = -1;              // the second of the last #TS annotation
   std::unique_ptr<WritableFile> incr_;  // the INCR file writes go to
   std::string incr_name_;
   std::shared_ptr<SyncTicket> everysec_ticket_;  // the background fsync
   std::unique_ptr<RewriteJob> rewrite_;
   bool fatal_ = false;
-  bool fsync_failed_ = false;  // the last everysec fsync failed
+  // An everysec fsync failed and no rewrite from memory has covered it
+  // yet: writes are refused (see CheckBackgroundFsync).
+  bool fsync_failed_ = false;
+  int64_t fsync_errors_ = 0;  // everysec fsyncs that failed, ever
 };
 
 }  // namespace plab

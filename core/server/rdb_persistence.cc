@@ -59,7 +59,11 @@ rdb::RdbWriteOptions RdbPersistence::WriteOptions() const {
 }
 
 Result<RdbLoadResult> RdbPersistence::Load(Keyspace* fresh) {
-  const std::string& name = server_.config().dbfilename;
+  // A SAVE still waiting on an asynchronous disk has written its bytes
+  // (the page cache has them) but may not have renamed them over
+  // dbfilename yet: read them where they are, not the previous dump.
+  const std::string& name =
+      foreground_ != nullptr ? foreground_->write.readable_path() : server_.config().dbfilename;
   Result<std::string> bytes = disk_->ReadAll(name);
   if (!bytes.ok()) return bytes.status();
   Result<RdbLoadResult> loaded =
@@ -127,7 +131,7 @@ Status RdbPersistence::StartBackgroundSave() {
   info_.bgsave_start_s = now_ms / 1000;
   // Redis logs the child's pid; there is no child here.
   Log(LogLevel::kNotice, "Background saving started (fork-less snapshot of " +
-             std::to_string(bgsave_->snapshot.keys_total()) + " keys)");
+                             std::to_string(bgsave_->snapshot.keys_total()) + " keys)");
   return Status::Ok();
 }
 
@@ -139,7 +143,8 @@ bool RdbPersistence::BackgroundWork(int64_t budget_us) {
   do {
     Status status = bgsave_->write.Step();
     if (bgsave_->write.done() || bgsave_->write.failed()) {
-      if (!status.ok()) Log(LogLevel::kWarning, "Write error saving DB on disk: " + status.message());
+      if (!status.ok())
+        Log(LogLevel::kWarning, "Write error saving DB on disk: " + status.message());
       FinishBackgroundSave(bgsave_->write.done());
       return false;
     }
@@ -189,10 +194,9 @@ void RdbPersistence::Cron(int64_t budget_us) {
   const bool may_retry =
       now_s - info_.last_bgsave_try_s > kBgsaveRetryDelaySec || info_.last_bgsave_ok;
   for (const SavePoint& sp : ParseSavePoints(server_.config().save)) {
-    if (server_.dirty() >= sp.changes && now_s - info_.last_save_time_s > sp.seconds &&
-        may_retry) {
-      Log(LogLevel::kNotice, std::to_string(sp.changes) + " changes in " + std::to_string(sp.seconds) +
-                 " seconds. Saving...");
+    if (server_.dirty() >= sp.changes && now_s - info_.last_save_time_s > sp.seconds && may_retry) {
+      Log(LogLevel::kNotice, std::to_string(sp.changes) + " changes in " +
+                                 std::to_string(sp.seconds) + " seconds. Saving...");
       (void)StartBackgroundSave();
       return;
     }

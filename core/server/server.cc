@@ -415,7 +415,18 @@ void Server::BeforeSleep() {
     for (Client* c : batch) c->output.resize(std::min(c->output.size(), c->batch_output_start));
     return;
   }
-  if (ticket == nullptr || ticket->done()) return;
+  // Under `always` Redis fsyncs in beforeSleep before any reply of the
+  // loop goes out, so no client can see a write that is not durable yet.
+  // On a disk whose syncs complete later, a batch that wrote nothing may
+  // still have read what an earlier batch wrote: its replies wait for the
+  // newest pending sync too (tickets complete in order).
+  if (ticket != nullptr && !ticket->done()) {
+    unsynced_ = ticket;
+  } else if (unsynced_ != nullptr && unsynced_->done()) {
+    unsynced_.reset();
+  }
+  if (ticket == nullptr || ticket->done()) ticket = unsynced_;
+  if (ticket == nullptr) return;
   for (Client* c : batch) HoldOutput(c, ticket);
 }
 

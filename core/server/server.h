@@ -263,6 +263,9 @@ class Server final : private KeyObserver {
   bool shutdown_requested_ = false;
   std::string run_id_;
   std::vector<std::string> scratch_argv_;
+  // The newest AOF sync issued under `always` that has not completed: the
+  // replies of later batches wait for it too (see BeforeSleep).
+  std::shared_ptr<SyncTicket> unsynced_;
   // Propagation state of the command being called (nested for EXEC).
   struct CallPropagation {
     std::string resp;        // the command as typed, encoded before it ran
