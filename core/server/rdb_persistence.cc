@@ -91,6 +91,13 @@ RdbPersistence::Outcome RdbPersistence::Save() {
   // One foreground save at a time: an earlier one still waiting on an
   // asynchronous disk is what the caller waits for.
   if (foreground_ != nullptr) return Outcome::kPending;
+  // A running AOF rewrite walks the keyspace with a snapshot of its own.
+  // This one's walk restamps every value it writes (rdb_snapshot.h), after
+  // which the rewrite would skip them all and switch to an EMPTY base (every
+  // key lost at the next restart). So the rewrite copies what it still
+  // needs first, as before DEBUG RELOAD. (Redis's rewrite child has its own
+  // memory.) Found by the crash-state enumeration, tests/crash/.
+  server_.aof().BeforeKeyspaceReplaced();
   foreground_ = std::make_unique<SaveJob>(server_.keyspace(), WriteOptions(), *disk_,
                                           server_.config().dbfilename, SliceBytes());
   foreground_dirty_ = server_.dirty();
