@@ -72,7 +72,7 @@ struct Options {
   // Also fail when a tear that made up bytes recovers a state that never
   // existed (see (b) above); by default those are counted as `garbage`.
   bool strict = false;
-  // Also run what triggers the open issues MakeWorkload describes.
+  // Also run what triggers the open issue MakeWorkload describes.
   bool known_issues = false;
 };
 

@@ -37,8 +37,8 @@ constexpr const char* kUsage =
     "                   torn-zero-tail/K\n"
     "  --verbose        one line per state checked, with the crash image's files\n"
     "  --strict         also fail when torn zeros load as data (Redis 7.0 does that)\n"
-    "  --known-issues   also run what triggers open engine bugs (FLUSHALL in MULTI\n"
-    "                   with save points; SAVE during an AOF rewrite): see workload.h\n";
+    "  --known-issues   also run what triggers an open engine bug (FLUSHALL inside\n"
+    "                   MULTI/EXEC with save points): see workload.h\n";
 
 struct Args {
   uint64_t states = 10000;

@@ -133,10 +133,7 @@ class Generator {
     std::vector<Argv> choices;
     if (setup.bgsave) {
       choices.push_back({"BGSAVE"});
-      // SAVE may land in a running AOF rewrite only with known_issues_.
-      if (OneIn(4) && (known_issues_ || (!setup.rewrite && !setup.switch_aof))) {
-        choices.push_back({"SAVE"});
-      }
+      if (OneIn(4)) choices.push_back({"SAVE"});
     }
     if (setup.rewrite) choices.push_back({"BGREWRITEAOF"});
     if (setup.switch_aof)

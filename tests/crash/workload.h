@@ -52,10 +52,9 @@ struct Step {
 // fixed; scripts/crashcheck --known-issues shows them):
 //  - FLUSHALL inside MULTI/EXEC: with save points it saves dump.rdb at
 //    once, inside the transaction (Redis 7.0's flushAllDataAndResetRDB does
-//    the same), so the RDB holds half a transaction;
-//  - SAVE while an AOF rewrite runs (BGREWRITEAOF, CONFIG SET appendonly
-//    yes): the rewrite then writes an EMPTY base, switches to it and drops
-//    the old files, so even a clean restart loses every key.
+//    the same), so the RDB holds half a transaction, and a crash before the
+//    next save recovers a state no client saw (and loses writes acknowledged
+//    before that save began).
 std::vector<Step> MakeWorkload(const Setup& setup, uint64_t seed, int batches,
                                bool known_issues = false);
 
