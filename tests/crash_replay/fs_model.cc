@@ -113,6 +113,26 @@ void FsModel::ApplyContent(const ContentOp& op, std::string* bytes) {
   bytes->replace(op.offset, op.data.size(), op.data);
 }
 
+void FsModel::Open(const TraceOp& t) {
+  auto it = names_.find(t.path);
+  int inode;
+  if (t.path.empty() || (t.arg & O_DIRECTORY) != 0) {
+    inode = it == names_.end() ? NewInode(true) : it->second;  // the root, or a listed dir
+  } else if (it == names_.end()) {
+    inode = NewInode(false);  // O_CREAT (a read-only open succeeds only on existing files)
+    AddName({NameOp::Kind::kCreate, Parent(t.path), t.path, "", inode});
+  } else {
+    inode = it->second;
+  }
+  fd_inode_[t.fd] = inode;
+  if ((t.arg & O_TRUNC) != 0 && !inodes_[inode].dir) {
+    inodes_[inode].pending.push_back({true, 0, ""});
+    inodes_[inode].current.clear();
+  }
+  // An fsync of a directory descriptor commits the names in that directory.
+  if (inodes_[inode].dir) dir_fd_path_[t.fd] = t.path;
+}
+
 void FsModel::Apply(const TraceOp& t) {
   using K = TraceOp::Kind;
   auto inode_of = [&](int fd) -> Inode* {
@@ -120,26 +140,9 @@ void FsModel::Apply(const TraceOp& t) {
     return it == fd_inode_.end() ? nullptr : &inodes_[it->second];
   };
   switch (t.kind) {
-    case K::kOpen: {
-      auto it = names_.find(t.path);
-      int inode;
-      if (t.path.empty() || (t.arg & O_DIRECTORY) != 0) {
-        inode = it == names_.end() ? NewInode(true) : it->second;  // the root, or a listed dir
-      } else if (it == names_.end()) {
-        inode = NewInode(false);  // O_CREAT (a read-only open succeeds only on existing files)
-        AddName({NameOp::Kind::kCreate, Parent(t.path), t.path, "", inode});
-      } else {
-        inode = it->second;
-      }
-      fd_inode_[t.fd] = inode;
-      if ((t.arg & O_TRUNC) != 0 && !inodes_[inode].dir) {
-        inodes_[inode].pending.push_back({true, 0, ""});
-        inodes_[inode].current.clear();
-      }
-      // Directory descriptors remember their path through the inode's name.
-      if (inodes_[inode].dir) dir_fd_path_[t.fd] = t.path;
+    case K::kOpen:
+      Open(t);
       break;
-    }
     case K::kWrite:
     case K::kTruncate: {
       Inode* n = inode_of(t.fd);
@@ -229,6 +232,24 @@ FsImage FsModel::Volatile() const {
   FsImage image =
       Build(PendingPerDir(), [&](int inode, FsImage*) { return inodes_[inode].current; });
   image.how = "everything written";
+  return image;
+}
+
+FsImage FsModel::TornLast() const {
+  auto content = [&](int inode, FsImage*) {
+    const Inode& n = inodes_[inode];
+    if (n.pending.empty()) return n.durable;
+    std::string bytes = n.durable;
+    for (size_t i = 0; i + 1 < n.pending.size(); ++i) ApplyContent(n.pending[i], &bytes);
+    ContentOp last = n.pending.back();
+    if (!last.truncate) {
+      last.data.resize(last.data.size() / 2);
+      ApplyContent(last, &bytes);
+    }
+    return bytes;
+  };
+  FsImage image = Build(PendingPerDir(), content);
+  image.how = "all names, each file torn inside its last unsynced write";
   return image;
 }
 

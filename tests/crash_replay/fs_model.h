@@ -58,6 +58,10 @@ class FsModel {
   FsImage Durable() const;
   // Everything the page cache holds (a process crash).
   FsImage Volatile() const;
+  // Every pending name operation kept, and every file with pending writes
+  // cut inside the last of them (half its bytes): names reached the disk,
+  // the newest bytes did not.
+  FsImage TornLast() const;
   // A random legal state: per directory a prefix of its pending name
   // operations, per file a (possibly torn) prefix of its pending writes, or,
   // with `reorder`, a random subset of one file's pending writes.
@@ -87,6 +91,7 @@ class FsModel {
   };
   using Names = std::map<std::string, int>;  // path -> inode
 
+  void Open(const TraceOp& t);
   int NewInode(bool dir);
   void AddName(NameOp op);
   void SyncDirNames(const std::string& dir);

@@ -1,5 +1,6 @@
 #include "tests/crash_replay/replay.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -157,51 +158,74 @@ class Recorder {
 };
 
 // A crash state to check: after `point` trace operations, chosen by `kind`
-// (0 durable only, 1 everything, 2.. sampled, last reordered) with `seed`.
+// (0 durable only, 1 every name kept and every file torn inside its last
+// pending write, 2 everything written, 3.. sampled, last reordered) with
+// `seed`.
 struct Candidate {
   size_t point = 0;
   int kind = 0;
   uint64_t seed = 0;
 };
 
-constexpr int kKinds = 2 + static_cast<int>(kSamplesPerPoint) + 1;
+constexpr int kKinds = 3 + static_cast<int>(kSamplesPerPoint) + 1;
 
 FsImage MakeImage(const FsModel& fs, const Candidate& c) {
   if (c.kind == 0) return fs.Durable();
-  if (c.kind == 1) return fs.Volatile();
+  if (c.kind == 1) return fs.TornLast();
+  if (c.kind == 2) return fs.Volatile();
   std::mt19937_64 rng(c.seed);
   return fs.Sample(rng, c.kind == kKinds - 1);
 }
 
+// Whether a crash after `point` operations falls within a few operations
+// after a name operation (create, rename, unlink, mkdir): where rewrites and
+// saves switch files, and where a missing fsync shows.
+bool NearNameOp(const std::vector<TraceOp>& ops, size_t point) {
+  using K = TraceOp::Kind;
+  for (size_t i = point >= 5 ? point - 5 : 0; i < point; ++i) {
+    const TraceOp& t = ops[i];
+    if (t.kind == K::kRename || t.kind == K::kUnlink || t.kind == K::kMkdir ||
+        (t.kind == K::kOpen && (t.arg & O_CREAT) != 0)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // Walks the trace once and keeps every distinct state, then picks at most
-// `budget`: durable-only states first (they are what a missing fsync
-// breaks), the rest at random.
+// `options.states`: first (up to half) the durable-only and torn-last states
+// near name operations, then (up to a quarter) durable-only states elsewhere
+// (what a missing fsync breaks), then the rest at random; unused shares go to
+// the others.
 std::vector<Candidate> ChooseStates(const std::vector<TraceOp>& ops, const ReplayOptions& options,
                                     size_t* distinct) {
   FsModel fs(options.model);
   std::unordered_set<uint64_t> seen;
-  std::vector<Candidate> durable, others;
+  std::vector<std::vector<Candidate>> buckets(3);  // near names, durable, others
   for (size_t p = 0; p <= ops.size(); ++p) {
     if (p > 0) fs.Apply(ops[p - 1]);
     const int kinds = fs.pending() == 0 ? 1 : kKinds;
+    const bool near = NearNameOp(ops, p);
     for (int k = 0; k < kinds; ++k) {
       Candidate c{p, k, options.seed * 1000003 + p * 16 + static_cast<uint64_t>(k)};
       if (!seen.insert(MakeImage(fs, c).Hash()).second) continue;
-      (k == 0 ? durable : others).push_back(c);
+      buckets[near && k <= 1 ? 0 : k == 0 ? 1 : 2].push_back(c);
     }
   }
   *distinct = seen.size();
   std::mt19937_64 rng(options.seed);
-  std::shuffle(durable.begin(), durable.end(), rng);
-  std::shuffle(others.begin(), others.end(), rng);
+  for (auto& b : buckets) std::shuffle(b.begin(), b.end(), rng);
   std::vector<Candidate> chosen;
-  const size_t half = options.states / 2;
-  for (size_t i = 0; i < durable.size() && i < half; ++i) chosen.push_back(durable[i]);
-  for (size_t i = 0; i < others.size() && chosen.size() < options.states; ++i) {
-    chosen.push_back(others[i]);
-  }
-  for (size_t i = half; i < durable.size() && chosen.size() < options.states; ++i) {
-    chosen.push_back(durable[i]);
+  std::vector<size_t> taken(3, 0);
+  const size_t shares[2][3] = {{options.states / 2, options.states / 4, options.states},
+                               {options.states, options.states, options.states}};
+  for (const auto& share : shares) {  // fair shares, then the leftovers
+    for (size_t b = 0; b < 3; ++b) {
+      while (taken[b] < buckets[b].size() && taken[b] < share[b] &&
+             chosen.size() < options.states) {
+        chosen.push_back(buckets[b][taken[b]++]);
+      }
+    }
   }
   std::sort(chosen.begin(), chosen.end(),
             [](const Candidate& a, const Candidate& b) { return a.point < b.point; });
@@ -394,7 +418,11 @@ ReplayResult RunPolicy(const Policy& policy, const ReplayOptions& options) {
                 << Listing(image);
     }
   }
-  std::filesystem::remove_all(work);
+  if (::getenv("PLAB_CRASH_REPLAY_KEEP") != nullptr) {
+    std::cout << policy.name << ": trace kept in " << log << std::endl;
+  } else {
+    std::filesystem::remove_all(work);
+  }
   return result;
 }
 
