@@ -5,6 +5,7 @@
 #include <random>
 
 #include "core/persist/aof_reader.h"
+#include "core/server/memory_estimate.h"
 #include "core/util/numbers.h"
 
 namespace plab {
@@ -89,6 +90,37 @@ constexpr std::string_view kMisconfRdbError =
 
 // processCommand(): writes, and PING, are refused while the last background
 // save failed; EXEC counts as a write when it would run one.
+// processCommand()'s maxmemory rule: over the limit, a command that may
+// grow memory (denyoom, or an EXEC whose transaction queued one) is refused;
+// reads and deletes still run. Redis first evicts per maxmemory-policy;
+// PersistLab has no eviction yet, so every policy refuses as noeviction
+// does (the eviction policies arrive with the rest of the data model).
+bool Server::DeniedByMaxmemory(const Client& client, const CommandSpec& spec) {
+  if (config_.maxmemory <= 0) return false;
+  bool grows = (spec.flags & kCmdDenyOom) != 0;
+  if (!grows && spec.name == "exec" && client.in_multi) {
+    for (const std::vector<std::string>& argv : client.queued) {
+      bool unknown_sub = false;
+      const CommandSpec* queued = commands_.Lookup(argv, &unknown_sub);
+      if (queued != nullptr && (queued->flags & kCmdDenyOom)) grows = true;
+    }
+  }
+  return grows && UsedMemory() > static_cast<uint64_t>(config_.maxmemory);
+}
+
+// Redis reads its allocator's counter in O(1); the estimate samples the
+// tables (memory_estimate.h), so it is refreshed every 64 calls or when the
+// clock moved, not per command: a burst may overshoot by at most 64
+// commands' worth, where Redis is exact.
+uint64_t Server::UsedMemory() {
+  const int64_t now = clock_.NowMillis();
+  if (used_memory_calls_++ % 64 == 0 || now != used_memory_at_ms_) {
+    used_memory_ = static_cast<uint64_t>(EstimateMemory(*this).total());
+    used_memory_at_ms_ = now;
+  }
+  return used_memory_;
+}
+
 bool Server::DeniedByDiskError(const Client* client, const CommandSpec& spec) const {
   if (!rdb_.WritesDenied() && !aof_.WritesDenied()) return false;
   if ((spec.flags & kCmdWrite) || spec.name == "ping") return true;
@@ -208,6 +240,11 @@ void Server::Execute(Client* client, std::vector<std::string>& argv) {
     ++stats_.For(*spec).rejected_calls;
     return;
   }
+  if (DeniedByMaxmemory(*client, *spec)) {
+    RejectCommand(client, reply, "OOM command not allowed when used memory > 'maxmemory'.", spec);
+    ++stats_.For(*spec).rejected_calls;
+    return;
+  }
   if (DeniedByDiskError(client, *spec)) {
     // writeCommandsDeniedByDiskError(): the RDB error is reported first.
     RejectCommand(client, reply,
@@ -295,6 +332,10 @@ void Server::ExecTransaction(Client* client, ReplyBuilder& reply) {
     Call(client, *spec, argv, reply);  // lookups succeeded when queued
   }
   DiscardTransaction(client);
+  if (save_after_transaction_) {
+    save_after_transaction_ = false;
+    if (!rdb_.foreground_pending()) rdb_.Save();
+  }
 }
 
 void Server::DiscardTransaction(Client* client) {

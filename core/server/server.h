@@ -221,6 +221,9 @@ class Server final : private KeyObserver {
   void TouchWatchedOnSwap(int emptied, int replaced_with);
   // Runs a queued transaction (EXEC's body).
   void ExecTransaction(Client* client, ReplyBuilder& reply);
+  // A FLUSHALL inside the running EXEC asks for its save (with save points)
+  // once the whole transaction has run.
+  void SaveAfterTransaction() { save_after_transaction_ = true; }
   // Drops MULTI state and watched keys (DISCARD, EXEC end).
   void DiscardTransaction(Client* client);
 
@@ -245,6 +248,8 @@ class Server final : private KeyObserver {
   void OnExpired(int db, std::string_view key) override;
   // Checks run before a command (processCommand's rejections after auth).
   bool DeniedByDiskError(const Client* client, const CommandSpec& spec) const;
+  bool DeniedByMaxmemory(const Client& client, const CommandSpec& spec);
+  uint64_t UsedMemory();
 
   const Clock& clock_;
   Config config_;
@@ -266,6 +271,11 @@ class Server final : private KeyObserver {
   // The newest AOF sync issued under `always` that has not completed: the
   // replies of later batches wait for it too (see BeforeSleep).
   std::shared_ptr<SyncTicket> unsynced_;
+  // UsedMemory()'s cached estimate, when and after how many calls it was taken.
+  uint64_t used_memory_ = 0;
+  int64_t used_memory_at_ms_ = -1;
+  uint64_t used_memory_calls_ = 0;
+  bool save_after_transaction_ = false;
   // Propagation state of the command being called (nested for EXEC).
   struct CallPropagation {
     std::string resp;        // the command as typed, encoded before it ran

@@ -641,6 +641,25 @@ TEST_SUITE("rdb persistence") {
     }
   }
 
+  TEST_CASE("FLUSHALL inside MULTI/EXEC saves once the whole transaction ran") {
+    // Redis 7.0 saves at the FLUSHALL itself, so a crash before the next
+    // save restarts on half a transaction (found by tests/crash/).
+    ManualClock clock;
+    SimDisk disk(&clock);
+    DiskEngine e(clock, disk);  // Redis's default save points
+    e.Run("SET before 1");
+    REQUIRE(e.Run("SAVE") == kOk);
+    CHECK(e.Run("MULTI") == kOk);
+    e.Run("SET b 2");
+    e.Run("FLUSHALL");
+    e.Run("SET after 3");
+    CHECK(e.Run("EXEC") == "*3\r\n+OK\r\n+OK\r\n+OK\r\n");
+    disk.Crash(CrashKind::kPower);
+    // The dump holds the state after the EXEC: never the empty middle.
+    CHECK(Restart(clock, disk) == Reloaded(e));
+    CHECK(Reloaded(e).find("after") != std::string::npos);
+  }
+
   TEST_CASE("SHUTDOWN saves with save points, keeps running when the save fails") {
     ManualClock clock;
     SimDisk disk(&clock);
