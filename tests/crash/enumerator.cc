@@ -224,8 +224,7 @@ void Run::Go() {
   config.rdb_save_slice_bytes = 700;
   config.rdb_save_max_slices_per_tick = 2;
   ProcessPending();
-  const std::vector<Step> steps =
-      MakeWorkload(setup_, seed_, options_.batches, options_.known_issues);
+  const std::vector<Step> steps = MakeWorkload(setup_, seed_, options_.batches);
   for (size_t i = 0; i < steps.size(); ++i) {
     step_ = "step " + std::to_string(i) + ": " + Describe(steps[i]);
     const bool ok = RunStep(steps[i]);
@@ -443,7 +442,6 @@ void Run::Fail(const CrashPoint& p, const Variant& v, std::string what, std::str
   f.setup = setup_.name;
   f.seed = seed_;
   f.batches = options_.batches;
-  f.known_issues = options_.known_issues;
   f.op = p.op;
   f.op_what = p.what;
   f.step = p.step;
@@ -488,8 +486,7 @@ std::string Failure::Reproducer() const {
   return "scripts/crashcheck --setup " + setup + " --seed " + std::to_string(seed) + " --batches " +
          std::to_string(batches) + " --op " +
          (op_what == "end of run" ? std::string("end") : std::to_string(op)) +
-         (variant.empty() ? "" : " --crash " + variant) + (known_issues ? " --known-issues" : "") +
-         " --verbose";
+         (variant.empty() ? "" : " --crash " + variant) + " --verbose";
 }
 
 void EnumerateRun(const Setup& setup, uint64_t seed, const Options& options, Stats* stats) {

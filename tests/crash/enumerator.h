@@ -72,8 +72,6 @@ struct Options {
   // Also fail when a tear that made up bytes recovers a state that never
   // existed (see (b) above); by default those are counted as `garbage`.
   bool strict = false;
-  // Also run what triggers the open issue MakeWorkload describes.
-  bool known_issues = false;
 };
 
 // A broken invariant, with what it takes to reproduce it.
@@ -81,7 +79,6 @@ struct Failure {
   std::string setup;
   uint64_t seed = 0;
   int batches = 0;
-  bool known_issues = false;
   uint64_t op = 0;
   std::string op_what;  // "sync appendonlydir/appendonly.aof.1.incr.aof"
   std::string step;     // the workload step that was running

@@ -36,9 +36,7 @@ constexpr const char* kUsage =
     "  --crash VARIANT  only this crash: process, power, torn-prefix/K, torn-subset/K,\n"
     "                   torn-zero-tail/K\n"
     "  --verbose        one line per state checked, with the crash image's files\n"
-    "  --strict         also fail when torn zeros load as data (Redis 7.0 does that)\n"
-    "  --known-issues   also run what triggers an open engine bug (FLUSHALL inside\n"
-    "                   MULTI/EXEC with save points): see workload.h\n";
+    "  --strict         also fail when torn zeros load as data (Redis 7.0 does that)\n";
 
 struct Args {
   uint64_t states = 10000;
@@ -70,10 +68,8 @@ Args Parse(int argc, char** argv) {
       std::printf("%s", kUsage);
       std::exit(0);
     }
-    if (flag == "--verbose" || flag == "--strict" || flag == "--known-issues") {
-      (flag == "--verbose"  ? a.options.verbose
-       : flag == "--strict" ? a.options.strict
-                            : a.options.known_issues) = true;
+    if (flag == "--verbose" || flag == "--strict") {
+      (flag == "--verbose" ? a.options.verbose : a.options.strict) = true;
       continue;
     }
     if (i + 1 >= argc) Usage(flag + " needs a value");

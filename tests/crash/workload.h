@@ -46,17 +46,7 @@ struct Step {
 // `batches` client batches for `setup`, with clock movements in between
 // (seconds mostly, a 31 s idle now and then so the kernel's writeback
 // runs), all chosen by `seed`.
-//
-// `known_issues`: also generate what triggers the open engine bugs the
-// enumeration found (off by default, so CI stays green until they are
-// fixed; scripts/crashcheck --known-issues shows them):
-//  - FLUSHALL inside MULTI/EXEC: with save points it saves dump.rdb at
-//    once, inside the transaction (Redis 7.0's flushAllDataAndResetRDB does
-//    the same), so the RDB holds half a transaction, and a crash before the
-//    next save recovers a state no client saw (and loses writes acknowledged
-//    before that save began).
-std::vector<Step> MakeWorkload(const Setup& setup, uint64_t seed, int batches,
-                               bool known_issues = false);
+std::vector<Step> MakeWorkload(const Setup& setup, uint64_t seed, int batches);
 
 // "SET k v | INCR c" or "+1500 ms", for failure reports.
 std::string Describe(const Step& step);
