@@ -16,7 +16,8 @@
 //     3 delete  one of the chunk records written so far (next)
 // Invariants, against a model of the same records: the load succeeds
 // exactly when every inode's records tile [0, size) (by their header
-// offset, or their key in version 1), with the model's bytes, names and
+// offset, which must equal their key's, or by their key in version 1),
+// with the model's bytes, names and
 // directories; a refused load says the lab is inconsistent and leaves every
 // record as it was; a loaded mirror accepts an append, a truncate, a link
 // and an unlink, and reopening gives the image it then held.
@@ -102,7 +103,9 @@ function model({ v1, chunks, names, dirs }) {
         off = new DataView(c.value.buffer).getFloat64(0, true);
         data = c.value.subarray(HEADER);
       }
-      if (off !== size) return { error: true };
+      // A record must sit under its own offset: one stored elsewhere would
+      // outlive the commit that replaces it (found by this loop).
+      if (off !== size || off !== c.off) return { error: true };
       parts.push(data);
       size += data.length;
     }

@@ -8,9 +8,8 @@
 // Layout (one database "persistlab:<lab>", version 2):
 //   chunks: key [inode, offset] -> Uint8Array: an 8-byte header holding
 //           `offset` (little-endian float64), then the inode's bytes from
-//           there. The header repeats the key so a load can check that the
-//           chunks tile the file without reading the keys (which costs as
-//           much as the values in Chromium): a lost or stale record is
+//           there. A load checks that the records tile the file and that
+//           each sits under its own offset: a lost or stale record is
 //           refused instead of silently shifting every later byte.
 //           Version 1 stored the bare bytes; opening upgrades it.
 //   names:  key path -> inode
@@ -127,20 +126,29 @@ function recordOffset(record) {
 }
 
 /**
- * Checks that `records` (an inode's chunk records in key order) tile
- * [0, size) with no gap or overlap; returns the chunks, or throws an Error
- * naming the lab, the inode and the offsets.
+ * Checks that `records` (an inode's chunk records in key order, stored
+ * under `keys`) tile [0, size) with no gap or overlap, each under the key
+ * of its own offset; returns the chunks, or throws an Error naming the lab,
+ * the inode and the offsets.
  * @param {string} lab
  * @param {number} inode
  * @param {unknown[]} records
+ * @param {[number, number][]} keys
  * @returns {{ list: Chunk[], size: number }}
  */
-function tileChunks(lab, inode, records) {
+function tileChunks(lab, inode, records, keys) {
   /** @type {Chunk[]} */
   const list = [];
   let size = 0;
-  for (const record of records) {
+  for (let k = 0; k < records.length; k++) {
+    const record = records[k];
     const off = recordOffset(record);
+    if (off >= 0 && keys[k][1] !== off) {
+      // Stored under another offset than it holds: a later commit would
+      // address it by its offset and leave the stale record behind.
+      throw new Error(`lab "${lab}" is inconsistent in IndexedDB: file #${inode} has a chunk for offset ${off} stored as offset ${keys[k][1]} ` +
+        `(a record is stale); its files were left as they are — delete the lab to start over`);
+    }
     if (off !== size) {
       const found = off < 0 ? "a record that is not a chunk" : `a chunk at ${off}`;
       throw new Error(`lab "${lab}" is inconsistent in IndexedDB: file #${inode} expected a chunk at offset ${size}, found ${found} ` +
@@ -473,11 +481,13 @@ export class Mirror {
   }
 
   /**
-   * Loads the durable state. Chunk keys are not read: in Chromium fetching
-   * the keys costs about as much as the values; each record's header holds
-   * its offset, and the chunks must tile [0, size) in key order. Each
-   * named inode's chunks come from one getAll over its key range, far
-   * faster than a cursor step per record.
+   * Loads the durable state. Each record's header holds its offset, the
+   * chunks must tile [0, size) in key order, and each must be stored under
+   * its own offset (a record under another key would outlive the commit
+   * that replaces it; found by the fuzz loop). Each
+   * named inode's chunks (and their keys) come from one getAll (and one
+   * getAllKeys) over its key range, far faster than a cursor step per
+   * record.
    */
   async _load() {
     const first = await this._read((tx, got) => {
@@ -490,14 +500,14 @@ export class Mirror {
       got.targets = targets;
       // Issued from the callback so they join this transaction.
       targets.onsuccess = () => {
-        for (const inode of new Set(targets.result)) got["i" + inode] = this._chunkRange(chunks, inode);
+        for (const inode of new Set(targets.result)) this._chunkRange(chunks, inode, got);
       };
     });
-    /** @type {Map<number, Uint8Array[]>} */
+    /** @type {Map<number, { records: Uint8Array[], keys: [number, number][] }>} */
     const values = new Map();
     let loaded = 0;
     for (const inode of new Set(first.targets)) {
-      values.set(inode, first["i" + inode]);
+      values.set(inode, { records: first["i" + inode], keys: first["k" + inode] });
       loaded += first["i" + inode].length;
     }
     if (loaded < first.count) {
@@ -510,16 +520,16 @@ export class Mirror {
         got.keys = keys;
         keys.onsuccess = () => {
           for (const [inode] of keys.result) {
-            if (!values.has(inode) && !("i" + inode in got)) got["i" + inode] = this._chunkRange(chunks, inode);
+            if (!values.has(inode) && !("i" + inode in got)) this._chunkRange(chunks, inode, got);
           }
         };
       });
       for (const key of Object.keys(strays)) {
-        if (key.startsWith("i")) values.set(Number(key.slice(1)), strays[key]);
+        if (key.startsWith("i")) values.set(Number(key.slice(1)), { records: strays[key], keys: strays["k" + key.slice(1)] });
       }
     }
-    for (const [inode, parts] of values) {
-      const { list, size } = tileChunks(this.name, inode, parts);
+    for (const [inode, { records: parts, keys }] of values) {
+      const { list, size } = tileChunks(this.name, inode, parts, keys);
       const buf = new Uint8Array(size);
       for (let k = 0; k < parts.length; k++) buf.set(parts[k].subarray(HEADER), list[k].off);
       this._files.set(inode, { buf, size, chunks: list });
@@ -535,12 +545,16 @@ export class Mirror {
   }
 
   /**
+   * Issues the reads of an inode's chunk records and their keys (one range
+   * each) into `got` as "i<inode>" and "k<inode>".
    * @param {IDBObjectStore} chunks
    * @param {number} inode
-   * @returns {IDBRequest}
+   * @param {Record<string, IDBRequest>} got
    */
-  _chunkRange(chunks, inode) {
-    return chunks.getAll(this._keyRange.bound([inode, 0], [inode, Infinity]));
+  _chunkRange(chunks, inode, got) {
+    const range = this._keyRange.bound([inode, 0], [inode, Infinity]);
+    got["i" + inode] = chunks.getAll(range);
+    got["k" + inode] = chunks.getAllKeys(range);
   }
 
   /**

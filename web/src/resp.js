@@ -132,6 +132,15 @@ function lineEnd(bytes, from) {
   throw new Error("truncated reply");
 }
 
+/** A length or count header: a safe integer >= -1, else the reply is malformed. */
+function lengthOf(head, offset) {
+  const n = Number(head);
+  if (head === "" || !Number.isSafeInteger(n) || n < -1) {
+    throw new Error(`bad length "${head}" in the reply at offset ${offset}`);
+  }
+  return n;
+}
+
 function ascii(bytes, from, to) {
   let s = "";
   for (let i = from; i < to; i++) s += String.fromCharCode(bytes[i]);
@@ -170,16 +179,17 @@ export function parseReply(bytes, offset) {
       return { value: null, end: next };
     case 0x24: // $ bulk
     case 0x3d: { // = verbatim
-      const n = Number(head);
+      const n = lengthOf(head, offset);
       if (n < 0) return { value: null, end: next };
-      const from = type === 0x3d ? next + 4 : next; // skip "txt:"
+      if (next + n + 2 > bytes.length) throw new Error("truncated reply");
+      const from = type === 0x3d ? Math.min(next + 4, next + n) : next; // skip "txt:"
       return { value: decoder.decode(bytes.subarray(from, next + n)), end: next + n + 2 };
     }
     case 0x2a: // * array
     case 0x7e: // ~ set
     case 0x3e: // > push
     case 0x25: { // % map
-      const n = Number(head);
+      const n = lengthOf(head, offset);
       if (n < 0) return { value: null, end: next };
       const count = type === 0x25 ? 2 * n : n;
       const items = [];
