@@ -1,10 +1,12 @@
 #include "core/engine.h"
 
+#include "core/io/sim_disk.h"
+
 namespace plab {
 
 namespace {
 
-Disk& DiskOrOwn(const Clock& clock, Disk* disk, std::unique_ptr<SimDisk>* own) {
+Disk& DiskOrOwn(const Clock& clock, Disk* disk, std::unique_ptr<Disk>* own) {
   if (disk != nullptr) return *disk;
   *own = std::make_unique<SimDisk>(&clock);
   return **own;
@@ -13,7 +15,7 @@ Disk& DiskOrOwn(const Clock& clock, Disk* disk, std::unique_ptr<SimDisk>* own) {
 }  // namespace
 
 Engine::Engine(const Clock& clock, Config config, Disk* disk)
-    : server_(clock, std::move(config), DiskOrOwn(clock, disk, &own_disk_)) {}
+    : server_(clock, std::move(config), DiskOrOwn(clock, disk, &own_disk_), commands_) {}
 
 Result<RdbLoadResult> Engine::LoadFromDisk() {
   Keyspace fresh;

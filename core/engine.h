@@ -2,12 +2,15 @@
 // the REPL, the browser terminal and the tests all drive the engine through
 // this class.
 //
-//   plab::SystemClock clock;
+//   plab::SystemClock clock;                                 // native/system_clock.h
 //   plab::Engine engine(clock);
 //   std::string reply = engine.Execute({"SET", "a", "1"});   // "+OK\r\n"
 //
 // For many connections (the TCP server), open a session per connection and
 // Feed() it what the peer sent; replies accumulate in the session's output.
+//
+// Layering: the engine is where the commands (core/cmd's CommandTable) meet
+// the server that dispatches them (core/server); see tests/layering/.
 #pragma once
 
 #include <memory>
@@ -15,9 +18,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/cmd/command_table.h"
 #include "core/io/clock.h"
 #include "core/io/disk.h"
-#include "core/io/sim_disk.h"
 #include "core/server/config.h"
 #include "core/server/server.h"
 
@@ -37,8 +40,10 @@ class Engine {
   std::string Feed(std::string_view bytes);
 
   // Connections. The returned client is owned by the engine.
-  Client* Connect(std::string addr = "embedded", std::string laddr = "") {
-    return server_.NewClient(std::move(addr), std::move(laddr));
+  // `transport_handle`: see Client::transport_handle.
+  Client* Connect(std::string addr = "embedded", std::string laddr = "",
+                  int64_t transport_handle = -1) {
+    return server_.NewClient(std::move(addr), std::move(laddr), transport_handle);
   }
   void Disconnect(Client* client) { server_.FreeClient(client); }
   void Feed(Client* client, std::string_view bytes) { server_.Feed(client, bytes); }
@@ -68,7 +73,8 @@ class Engine {
   Client* default_client();
 
  private:
-  std::unique_ptr<SimDisk> own_disk_;  // when no disk was given
+  CommandTable commands_;           // before server_, which keeps a reference
+  std::unique_ptr<Disk> own_disk_;  // a SimDisk, when no disk was given
   Server server_;
   Client* default_client_ = nullptr;
 };

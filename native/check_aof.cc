@@ -14,6 +14,7 @@
 #include "core/persist/aof_reader.h"
 #include "core/persist/rdb_loader.h"
 #include "core/server/config.h"
+#include "core/server/rdb_persistence.h"  // RdbLoadOptionsFrom
 #include "core/store/keyspace.h"
 #include "native/check_rdb.h"
 
@@ -133,7 +134,7 @@ bool CheckRdbPart(const std::string& bytes, size_t* rdb_end) {
   Config config;
   Keyspace scratch;
   // now_ms = 0: no key counts as expired, so every key is decoded.
-  Result<RdbLoadResult> r = LoadRdb(bytes, 0, config, &scratch);
+  Result<RdbLoadResult> r = LoadRdb(bytes, 0, RdbLoadOptionsFrom(config), &scratch);
   if (!r.ok()) {
     std::printf("RDB ERROR: %s\n", r.status().message().c_str());
     std::printf("RDB preamble of AOF file is not sane, aborting.\n");

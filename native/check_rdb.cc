@@ -12,6 +12,7 @@
 #include "core/persist/rdb_loader.h"
 #include "core/resp/reply_format.h"
 #include "core/server/config.h"
+#include "core/server/rdb_persistence.h"  // RdbLoadOptionsFrom
 #include "core/store/keyspace.h"
 
 namespace plab {
@@ -119,7 +120,7 @@ int CheckRdbMain(const std::vector<std::string>& args) {
   Config config;
   Keyspace ks;
   // now_ms = 0: no key counts as expired, so every key is loaded and checked.
-  Result<RdbLoadResult> r = LoadRdb(*bytes, 0, config, &ks);
+  Result<RdbLoadResult> r = LoadRdb(*bytes, 0, RdbLoadOptionsFrom(config), &ks);
   if (!r.ok()) {
     int64_t read = 0;
     for (int db = 0; db < 16; ++db) read += static_cast<int64_t>(ks.Size(db));

@@ -13,6 +13,7 @@
 #include "core/persist/rdb_loader.h"
 #include "core/resp/reply_format.h"
 #include "core/server/config.h"
+#include "core/server/rdb_persistence.h"  // RdbLoadOptionsFrom
 #include "core/store/keyspace.h"
 #include "core/store/value.h"
 #include "core/store/zset.h"
@@ -291,7 +292,7 @@ int RdbDumpMain(const std::vector<std::string>& args) {
   Config config;
   Keyspace ks;
   // now_ms = 0: keep every key, even those whose expire time has passed.
-  Result<RdbLoadResult> r = LoadRdb(*bytes, 0, config, &ks);
+  Result<RdbLoadResult> r = LoadRdb(*bytes, 0, RdbLoadOptionsFrom(config), &ks);
   if (!r.ok()) {
     std::fprintf(stderr, "plab rdb-dump: RDB ERROR: %s\n", r.status().message().c_str());
     return 1;

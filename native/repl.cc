@@ -8,13 +8,13 @@
 #include <optional>
 #include <string_view>
 
-#include "core/cmd/command.h"
 #include "core/cmd/help_text.h"
 #include "core/lab/lab.h"
 #include "core/lab/lab_shell.h"
 #include "core/lab/lab_text.h"
 #include "core/resp/reply_format.h"
 #include "native/line_reader.h"
+#include "native/system_clock.h"
 
 namespace plab {
 namespace {
@@ -73,7 +73,7 @@ class Cli {
   // The virtual clock starts at the wall clock's time (so TIME and
   // EXPIREAT look right) and runs in real time until .clock says otherwise.
   explicit Cli(bool tty_output)
-      : lab_(WallMillis()), clock_(lab_.now_ms(), SteadyMillis()), tty_(tty_output) {}
+      : lab_(WallMillis(), &stopwatch_), clock_(lab_.now_ms(), SteadyMillis()), tty_(tty_output) {}
 
   // Starts Redis on the lab's empty disk with `config` (Redis's defaults
   // for the rest); false, after saying why, for a bad parameter.
@@ -103,6 +103,7 @@ class Cli {
     std::fflush(stdout);
   }
 
+  SystemClock stopwatch_;  // real durations (recovery times); before lab_
   Lab lab_;
   ShellClock clock_;
   bool tty_;

@@ -10,8 +10,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -27,6 +27,7 @@
 #include "core/util/numbers.h"
 #include "native/log.h"
 #include "native/posix_disk.h"
+#include "native/system_clock.h"
 #include "native/tcp_server.h"
 #include "native/version.h"
 
@@ -264,7 +265,8 @@ int Serve(Config config, Logger& log, bool has_config_file) {
   SystemClock clock;
   PosixDisk disk(config.dir);
   Engine engine(clock, std::move(config), &disk);
-  engine.server().set_log_sink([&log](LogLevel level, std::string_view msg) { log.Log(level, msg); });
+  engine.server().set_log_sink(
+      [&log](LogLevel level, std::string_view msg) { log.Log(level, msg); });
   TcpServer server(&engine, &log);
   const Config& live = engine.server().config();
   if (live.port == 0) {

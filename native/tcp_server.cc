@@ -302,8 +302,8 @@ void TcpServer::AcceptAll(int listen_fd) {
     TuneSocket(fd, config.tcp_keepalive);
     auto conn = std::make_unique<Connection>();
     conn->fd = fd;
-    conn->client = engine_->Connect(addr, LocalAddr(fd));
-    conn->client->fd = fd;
+    // CLIENT LIST's fd= is the socket's descriptor, as in Redis.
+    conn->client = engine_->Connect(addr, LocalAddr(fd), fd);
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.fd = fd;
@@ -375,7 +375,7 @@ bool TcpServer::ReadFrom(Connection* c) {
   if (client->close_after_reply) c->reading = false;
   // CLIENT KILL marks *other* clients; close them before the next wait
   // rather than when they next send something.
-  if (client->last_command && client->last_command->full_name == "client|kill") {
+  if (client->last_command && (client->last_command->flags & kCmdKillsClients)) {
     sweep_killed_ = true;
   }
   to_flush_.push_back(c->fd);

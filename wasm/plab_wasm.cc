@@ -65,6 +65,7 @@
 #include "core/resp/reply_format.h"
 #include "core/server/config_registry.h"
 #include "core/util/split_args.h"
+#include "native/system_clock.h"
 
 namespace plab {
 namespace {
@@ -215,7 +216,7 @@ std::string JsonObject(const std::vector<std::pair<std::string, std::string>>& p
 
 class LabBinding {
  public:
-  explicit LabBinding(double start_ms) : lab_(static_cast<int64_t>(start_ms)) {}
+  explicit LabBinding(double start_ms) : lab_(static_cast<int64_t>(start_ms), &stopwatch_) {}
 
   // Booting from the host's mirror (before open()).
   void BootInode(double id, const std::string& bytes) {
@@ -404,6 +405,7 @@ class LabBinding {
   }
 
  private:
+  SystemClock stopwatch_;  // performance.now(): real recovery times; before lab_
   Lab lab_;
 };
 

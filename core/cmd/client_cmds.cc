@@ -62,7 +62,7 @@ std::string ClientLine(const CommandContext& ctx, const Client& c) {
   num("id", static_cast<int64_t>(c.id));
   add("addr", c.addr);
   add("laddr", c.laddr);
-  num("fd", c.fd);
+  num("fd", c.transport_handle);
   add("name", c.name);
   num("age", now_s - c.created_ms / 1000);
   num("idle", now_s - c.last_interaction_ms / 1000);
@@ -270,7 +270,7 @@ CommandSpec MakeClientCommand() {
   sub("list", -2, kBase | kCmdAdmin, ClientList, "2.4.0",
       "[TYPE (NORMAL | MASTER | REPLICA | PUBSUB)] [ID client-id [client-id ...]]",
       "Describes every connection, one line each.");
-  sub("kill", -3, kBase | kCmdAdmin, ClientKill, "2.4.0",
+  sub("kill", -3, kBase | kCmdAdmin | kCmdKillsClients, ClientKill, "2.4.0",
       "(ip:port | [ID client-id] [TYPE (NORMAL | MASTER | SLAVE | REPLICA | PUBSUB)] "
       "[USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME (YES | NO)])",
       "Closes the connections that match the filters.");

@@ -163,7 +163,7 @@ void ReplyCommandDocs(ReplyBuilder& r, const CommandSpec& spec) {
 }
 
 // lookupCommandBySds(): "get" or "config|get".
-const CommandSpec* LookupByFullName(const CommandTable& table, std::string_view name) {
+const CommandSpec* LookupByFullName(const CommandRegistry& table, std::string_view name) {
   const size_t bar = name.find('|');
   if (bar == std::string_view::npos) return table.Find(name);
   const CommandSpec* base = table.Find(name.substr(0, bar));

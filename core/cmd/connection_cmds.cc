@@ -27,7 +27,8 @@ void Select(CommandContext& ctx) {
   // getIntFromObjectOrReply(): must fit an int.
   if (!id) return ctx.reply.Error(errors::kNotInteger);
   if (*id < INT32_MIN || *id > INT32_MAX) {
-    return ctx.reply.Error("ERR value is out of range, value must between -2147483648 and 2147483647");
+    return ctx.reply.Error(
+        "ERR value is out of range, value must between -2147483648 and 2147483647");
   }
   if (*id < 0 || *id >= Keyspace::kNumDbs) return ctx.reply.Error("ERR DB index is out of range");
   ctx.client.db = static_cast<int>(*id);
@@ -116,13 +117,20 @@ void Hello(CommandContext& ctx) {
   }
   ReplyBuilder& r = ctx.reply;
   r.MapHeader(7);
-  r.Bulk("server"); r.Bulk("redis");
-  r.Bulk("version"); r.Bulk("7.0.15");
-  r.Bulk("proto"); r.Integer(ctx.client.resp);
-  r.Bulk("id"); r.Integer(static_cast<int64_t>(ctx.client.id));
-  r.Bulk("mode"); r.Bulk("standalone");
-  r.Bulk("role"); r.Bulk("master");
-  r.Bulk("modules"); r.ArrayHeader(0);
+  r.Bulk("server");
+  r.Bulk("redis");
+  r.Bulk("version");
+  r.Bulk("7.0.15");
+  r.Bulk("proto");
+  r.Integer(ctx.client.resp);
+  r.Bulk("id");
+  r.Integer(static_cast<int64_t>(ctx.client.id));
+  r.Bulk("mode");
+  r.Bulk("standalone");
+  r.Bulk("role");
+  r.Bulk("master");
+  r.Bulk("modules");
+  r.ArrayHeader(0);
 }
 
 void Multi(CommandContext& ctx) {
@@ -206,36 +214,38 @@ void Shutdown(CommandContext& ctx) {
 
 void RegisterConnectionCommands(CommandTable& t) {
   constexpr uint32_t kTx = kCmdNoScript | kCmdLoading | kCmdStale;
-  t.Add(MakeSpec("ping", -1, kCmdFast, Ping, "connection", "1.0.0", "[message]",
-             "Answers PONG, or echoes the message: a liveness check."));
+  t.Add(MakeSpec("ping", -1, kCmdFast | kCmdDeniedOnDiskError, Ping, "connection", "1.0.0",
+                 "[message]", "Answers PONG, or echoes the message: a liveness check."));
   t.Add(MakeSpec("echo", 2, kCmdLoading | kCmdStale | kCmdFast, Echo, "connection", "1.0.0",
-             "message", "Replies with the message it was given."));
+                 "message", "Replies with the message it was given."));
   t.Add(MakeSpec("select", 2, kCmdLoading | kCmdStale | kCmdFast, Select, "connection", "1.0.0",
-             "index", "Switches this connection to another of the 16 databases."));
-  t.Add(MakeSpec("quit", -1, kCmdAllowBusy | kTx | kCmdFast | kCmdNoAuth, Quit, "connection",
-             "1.0.0", "", "Closes the connection after replying OK."));
+                 "index", "Switches this connection to another of the 16 databases."));
+  t.Add(MakeSpec("quit", -1, kCmdAllowBusy | kTx | kCmdFast | kCmdNoAuth | kCmdTransactionControl,
+                 Quit, "connection", "1.0.0", "", "Closes the connection after replying OK."));
   t.Add(MakeSpec("auth", -2, kTx | kCmdFast | kCmdNoAuth | kCmdAllowBusy, Auth, "connection",
-             "1.0.0", "[username] password", "Authenticates this connection."));
+                 "1.0.0", "[username] password", "Authenticates this connection."));
   t.Add(MakeSpec("hello", -1, kTx | kCmdFast | kCmdNoAuth | kCmdAllowBusy, Hello, "connection",
-             "6.0.0", "[protover [AUTH username password] [SETNAME clientname]]",
-             "Handshake: reports server facts, optionally authenticates and names the "
-             "connection."));
+                 "6.0.0", "[protover [AUTH username password] [SETNAME clientname]]",
+                 "Handshake: reports server facts, optionally authenticates and names the "
+                 "connection."));
   t.Add(MakeSpec("shutdown", -1,
-                 kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti |
-                     kCmdAllowBusy,
+                 kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti | kCmdAllowBusy,
                  Shutdown, "server", "1.0.0", "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]",
                  "Stops the server: closes every connection and exits."));
-  t.Add(MakeSpec("multi", 1, kTx | kCmdFast | kCmdAllowBusy, Multi, "transactions", "1.2.0", "",
-             "Starts a transaction: later commands are queued until EXEC."));
-  t.Add(MakeSpec("exec", 1, kTx | kCmdSkipSlowlog, Exec, "transactions", "1.2.0", "",
-             "Runs every queued command of the transaction, atomically."));
-  t.Add(MakeSpec("discard", 1, kTx | kCmdFast | kCmdAllowBusy, Discard, "transactions", "2.0.0", "",
-             "Drops the queued commands and ends the transaction."));
-  t.Add(MakeSpec("watch", -2, kTx | kCmdFast | kCmdAllowBusy, Watch, "transactions", "2.2.0",
-             "key [key ...]",
-             "Makes the next EXEC fail if any of these keys changes before it.", 1, -1, 1));
+  t.Add(MakeSpec("multi", 1, kTx | kCmdFast | kCmdAllowBusy | kCmdTransactionControl, Multi,
+                 "transactions", "1.2.0", "",
+                 "Starts a transaction: later commands are queued until EXEC."));
+  t.Add(MakeSpec("exec", 1, kTx | kCmdSkipSlowlog | kCmdTransactionControl | kCmdRunsQueue, Exec,
+                 "transactions", "1.2.0", "",
+                 "Runs every queued command of the transaction, atomically."));
+  t.Add(MakeSpec("discard", 1, kTx | kCmdFast | kCmdAllowBusy | kCmdTransactionControl, Discard,
+                 "transactions", "2.0.0", "",
+                 "Drops the queued commands and ends the transaction."));
+  t.Add(MakeSpec("watch", -2, kTx | kCmdFast | kCmdAllowBusy | kCmdTransactionControl, Watch,
+                 "transactions", "2.2.0", "key [key ...]",
+                 "Makes the next EXEC fail if any of these keys changes before it.", 1, -1, 1));
   t.Add(MakeSpec("unwatch", 1, kTx | kCmdFast | kCmdAllowBusy, Unwatch, "transactions", "2.2.0", "",
-             "Forgets every key watched by this connection."));
+                 "Forgets every key watched by this connection."));
 }
 
 }  // namespace plab

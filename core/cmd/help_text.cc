@@ -1,10 +1,10 @@
 #include "core/cmd/help_text.h"
 
 #include <algorithm>
-#include <cctype>
 #include <string_view>
 
 #include "core/cmd/command.h"
+#include "core/util/ascii.h"
 #include "core/version.h"
 
 namespace plab {
@@ -19,7 +19,7 @@ struct HelpEntry {
 };
 
 void AppendUpper(std::string_view s, std::string* out) {
-  for (char c : s) *out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char c : s) *out += AsciiUpper(c);
 }
 
 bool Before(const HelpEntry& a, const HelpEntry& b) {
@@ -28,7 +28,7 @@ bool Before(const HelpEntry& a, const HelpEntry& b) {
 
 // Every documented command and subcommand, sorted by name like redis-cli's
 // help list.
-std::vector<HelpEntry> AllEntries(const CommandTable& table) {
+std::vector<HelpEntry> AllEntries(const CommandRegistry& table) {
   std::vector<HelpEntry> out;
   for (const auto& spec : table.all()) {
     out.push_back({nullptr, spec.get()});
@@ -82,7 +82,7 @@ void AppendEntry(const HelpEntry& e, bool with_group, bool color, std::string* o
   *out += '\n';
 }
 
-std::string GenericHelp(const CommandTable& table) {
+std::string GenericHelp(const CommandRegistry& table) {
   std::vector<std::string> groups;
   for (const auto& spec : table.all()) {
     if (std::find(groups.begin(), groups.end(), spec->group) == groups.end()) {
@@ -116,7 +116,7 @@ bool WordsMatch(const std::vector<std::string>& topic, const HelpEntry& e) {
 
 }  // namespace
 
-std::string FormatHelp(const CommandTable& table, const std::vector<std::string>& topic,
+std::string FormatHelp(const CommandRegistry& table, const std::vector<std::string>& topic,
                        bool color) {
   if (topic.empty()) return GenericHelp(table);
   const bool by_group = topic[0].size() > 1 && topic[0][0] == '@';

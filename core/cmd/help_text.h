@@ -20,7 +20,7 @@ namespace plab {
 //   - words: every command whose name starts with those words, so "config"
 //     lists CONFIG and all its subcommands, "config get" just CONFIG GET.
 // `color` adds the ANSI styling redis-cli uses (for terminals).
-std::string FormatHelp(const CommandTable& table, const std::vector<std::string>& topic,
+std::string FormatHelp(const CommandRegistry& table, const std::vector<std::string>& topic,
                        bool color);
 
 }  // namespace plab

@@ -16,6 +16,7 @@
 #include "core/cmd/server_family.h"
 #include "core/server/memory_estimate.h"
 #include "core/server/server.h"
+#include "core/util/ascii.h"
 
 namespace plab {
 namespace {
@@ -368,7 +369,7 @@ void KeyspaceSection(Server& s, InfoWriter& w) {
 }
 
 std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  LowerInPlace(s);
   return s;
 }
 

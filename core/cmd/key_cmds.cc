@@ -474,10 +474,10 @@ void RegisterKeyCommands(CommandTable& t) {
                  "Names the type of a key's value, or none.", 1, 1, 1));
   t.Add(MakeSpec("keys", 2, kR, Keys, "generic", "1.0.0", "pattern",
                  "Lists every key matching a glob pattern (slow on big databases).", 0, 0, 0));
-  t.Add(MakeSpec("scan", -2, kR, Scan, "generic", "2.8.0",
+  t.Add(MakeSpec("scan", -2, kR | kCmdTouchesArbitraryKeys, Scan, "generic", "2.8.0",
                  "cursor [MATCH pattern] [COUNT count] [TYPE type]",
                  "Iterates the keyspace a few keys at a time with a cursor."));
-  t.Add(MakeSpec("randomkey", 1, kR, RandomKey, "generic", "1.0.0", "",
+  t.Add(MakeSpec("randomkey", 1, kR | kCmdTouchesArbitraryKeys, RandomKey, "generic", "1.0.0", "",
                  "Returns a random key name, or nil when the database is empty."));
   t.Add(MakeSpec("rename", 3, kW, Rename, "generic", "1.0.0", "key newkey",
                  "Gives a key a new name, replacing any key already there.", 1, 2, 1));

@@ -202,8 +202,8 @@ void RegisterPersistenceCommands(CommandTable& t) {
                  "Rewrites the append-only file in the background, as of this moment."));
   t.Add(MakeSpec("lastsave", 1, kCmdLoading | kCmdStale | kCmdFast, LastSave, "server", "1.0.0", "",
                  "Unix time of the last successful save."));
-  t.Add(MakeSpec("debug", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, Debug, "server",
-                 "1.0.0", "subcommand [argument]",
+  t.Add(MakeSpec("debug", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdProtected,
+                 Debug, "server", "1.0.0", "subcommand [argument]",
                  "Debugging commands; PersistLab implements DEBUG RELOAD, POPULATE and PANIC."));
 }
 

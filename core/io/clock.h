@@ -23,11 +23,8 @@ class Clock {
   virtual int64_t MonotonicMicros() const { return NowMicros(); }
 };
 
-// The wall clock (std::chrono::system_clock): portable, works under em++.
-class SystemClock final : public Clock {
- public:
-  int64_t NowMicros() const override;
-};
+// The host's real clock is not in core/ (which reads no clock itself): see
+// native/system_clock.h, which the native binary and the wasm module use.
 
 // A clock that only moves when told to: deterministic tests, and the
 // playground's virtual time.

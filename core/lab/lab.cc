@@ -1,10 +1,9 @@
 #include "core/lab/lab.h"
 
 #include <algorithm>
-#include <chrono>
 
-#include "core/cmd/command.h"
 #include "core/server/config_registry.h"
+#include "core/util/ascii.h"
 
 namespace plab {
 
@@ -21,13 +20,8 @@ constexpr int64_t kKeepAckedMs = 10000;
 
 }  // namespace
 
-int64_t LabClock::MonotonicMicros() const {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-Lab::Lab(int64_t start_ms) : clock_(start_ms * 1000), acks_(&clock_, start_ms) {}
+Lab::Lab(int64_t start_ms, const Clock* stopwatch)
+    : clock_(start_ms * 1000, stopwatch), acks_(&clock_, start_ms) {}
 
 Lab::~Lab() = default;
 
@@ -38,7 +32,7 @@ Status Lab::Open(const std::vector<std::pair<std::string, std::string>>& config,
   // The lab's user owns the engine, like a local connection to a Redis
   // started with enable-debug-command local: DEBUG RELOAD and DEBUG PANIC
   // work unless the config says otherwise.
-  parsed.enable_debug_command = "local";
+  parsed.enable_debug_command = ProtectedAction::kLocal;
   for (const auto& [name, value] : config) {
     Status s = SetConfigParam(&parsed, name, {value}, /*at_startup=*/true);
     if (!s.ok()) {

@@ -57,16 +57,23 @@ struct LabLogLine {
 };
 
 // The lab's clock: "now" is virtual (the host moves it), but durations are
-// measured in real time, so a recovery report says how long loading took.
+// measured on the host's stopwatch (its real monotonic clock, through the
+// Clock seam), so a recovery report says how long loading took. Without a
+// stopwatch, durations are virtual too (0: the virtual clock stands still
+// while the engine works).
 class LabClock final : public Clock {
  public:
-  explicit LabClock(int64_t start_micros) : now_(start_micros) {}
+  LabClock(int64_t start_micros, const Clock* stopwatch)
+      : now_(start_micros), stopwatch_(stopwatch) {}
   int64_t NowMicros() const override { return now_; }
-  int64_t MonotonicMicros() const override;
+  int64_t MonotonicMicros() const override {
+    return stopwatch_ != nullptr ? stopwatch_->MonotonicMicros() : now_;
+  }
   void SetMicros(int64_t now) { now_ = now; }
 
  private:
   int64_t now_;
+  const Clock* stopwatch_;  // not owned; may be null
 };
 
 class Lab {
@@ -83,8 +90,10 @@ class Lab {
     bool entry_durable = false;
   };
 
-  // `start_ms`: the virtual clock's initial Unix time.
-  explicit Lab(int64_t start_ms);
+  // `start_ms`: the virtual clock's initial Unix time. `stopwatch`, when
+  // given, measures real durations (recovery times) and must outlive the
+  // lab; hosts pass their SystemClock (native/system_clock.h).
+  explicit Lab(int64_t start_ms, const Clock* stopwatch = nullptr);
   ~Lab();
   Lab(const Lab&) = delete;
   Lab& operator=(const Lab&) = delete;

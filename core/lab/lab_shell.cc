@@ -6,11 +6,11 @@
 #include <span>
 #include <utility>
 
-#include "core/cmd/command.h"
 #include "core/engine.h"
 #include "core/lab/lab.h"
 #include "core/lab/lab_text.h"
 #include "core/resp/reply_format.h"
+#include "core/util/ascii.h"
 #include "core/util/numbers.h"
 #include "core/util/split_args.h"
 

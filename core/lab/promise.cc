@@ -31,14 +31,14 @@ LossPromise Make(LossPromise::Kind kind, std::string policy, std::string sentenc
 
 LossPromise AofPromise(const Config& config, std::optional<CrashKind> crash,
                        const PromiseContext& context) {
-  const std::string policy = "appendfsync " + config.appendfsync;
+  const std::string policy = "appendfsync " + std::string(FsyncPolicyName(config.appendfsync));
   if (context.aof_waiting_rewrite) {
     return Make(LossPromise::Kind::kNone, policy,
                 "appendonly was just turned on: until its first rewrite finishes the AOF does not "
                 "hold the data set, so nothing is promised.");
   }
   const int64_t period = CronPeriodMs(config.hz);
-  const bool no_fsync = config.appendfsync == "no";
+  const bool no_fsync = config.appendfsync == FsyncPolicy::kNo;
   // no-appendfsync-on-rewrite: always and everysec skip their fsyncs while a
   // BGSAVE or rewrite runs, leaving the kernel's writeback as the bound.
   const bool lazy = !no_fsync && config.no_appendfsync_on_rewrite;
@@ -48,7 +48,7 @@ LossPromise AofPromise(const Config& config, std::optional<CrashKind> crash,
                     ": every batch reaches the page cache before it is answered, and the page "
                     "cache outlives the process.");
   }
-  if (config.appendfsync == "always" && !lazy) {
+  if (config.appendfsync == FsyncPolicy::kAlways && !lazy) {
     return Make(LossPromise::Kind::kNoLoss, policy,
                 "appendfsync always: no acknowledged write is lost, whatever the crash: every "
                 "batch is fsynced before it is answered.");
@@ -115,7 +115,7 @@ LossPromise PromiseOf(const Config& config, std::optional<CrashKind> crash,
                 "keeps only what a manual SAVE wrote.");
   }
   LossPromise p = Make(LossPromise::Kind::kSinceSave, "rdb",
-                       "RDB snapshots only (save " + config.save +
+                       "RDB snapshots only (save " + FormatSavePoints(config.save) +
                            "): a crash loses every write since the last completed save began.");
   p.since_ms = context.save_start_ms;
   return p;

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/util/ascii.h"
 #include "core/util/split_args.h"
 
 namespace plab {
@@ -49,16 +50,6 @@ std::string_view Trim(std::string_view s) {
   const size_t first = s.find_first_not_of(kTrimmed);
   if (first == std::string_view::npos) return {};
   return s.substr(first, s.find_last_not_of(kTrimmed) - first + 1);
-}
-
-// strcasecmp() in the C locale.
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
 }
 
 Status LineError(int line_number, const char* reason) {

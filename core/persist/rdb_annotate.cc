@@ -11,7 +11,6 @@
 #include "core/persist/rdb_format.h"
 #include "core/persist/rdb_loader.h"
 #include "core/resp/reply_format.h"
-#include "core/server/config.h"
 #include "core/store/keyspace.h"
 #include "core/store/value.h"
 #include "core/util/utc_text.h"
@@ -433,7 +432,7 @@ RdbAnnotation AnnotateRdb(std::string_view bytes, const RdbAnnotateOptions& opti
   Annotator annotator(bytes, options);
   Keyspace keyspace;
   // now_ms = 0: no key counts as expired; the file is described as it is.
-  Result<RdbLoadResult> r = LoadRdb(bytes, /*now_ms=*/0, Config(), &keyspace, &annotator);
+  Result<RdbLoadResult> r = LoadRdb(bytes, /*now_ms=*/0, RdbLoadOptions(), &keyspace, &annotator);
   return annotator.Finish(r.ok() ? Status::Ok() : r.status());
 }
 

@@ -127,7 +127,7 @@ struct RdbAnnotateOptions {
 };
 
 // Annotates a whole file's bytes (see the contract above). Loads it with
-// the real loader under the default Config, keeping keys whose TTL has
+// the real loader under the default RdbLoadOptions, keeping keys whose TTL has
 // passed (the file is described, not served).
 RdbAnnotation AnnotateRdb(std::string_view bytes, const RdbAnnotateOptions& options = {});
 

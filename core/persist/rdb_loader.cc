@@ -53,7 +53,7 @@ Status BadBlob(uint64_t at, std::string_view what, const Status& s) {
 // Thresholds as Redis 7.0 applies them (negative config values act as 0;
 // set-max-intset-entries is capped at 2^30 like rdbLoadObject does).
 size_t Limit(int64_t v) { return v < 0 ? 0 : static_cast<size_t>(v); }
-size_t MaxIntset(const Config& c) {
+size_t MaxIntset(const RdbLoadOptions& c) {
   return c.set_max_intset_entries >= (int64_t{1} << 30) ? size_t{1} << 30
                                                         : Limit(c.set_max_intset_entries);
 }
@@ -71,7 +71,7 @@ std::optional<double> EntryScore(const ListpackEntry& e) {
 
 class Loader {
  public:
-  Loader(std::string_view bytes, int64_t now_ms, const Config& config, Keyspace* out,
+  Loader(std::string_view bytes, int64_t now_ms, const RdbLoadOptions& config, Keyspace* out,
          RdbLoadObserver* observer)
       : bytes_(bytes),
         r_(bytes),
@@ -113,7 +113,7 @@ class Loader {
   std::string_view bytes_;
   ByteReader r_;
   int64_t now_ms_;
-  const Config& config_;
+  const RdbLoadOptions& config_;
   Keyspace* out_;
   RdbLoadObserver* observer_;  // null unless a tool watches the load
   RdbLoadResult result_;
@@ -529,7 +529,7 @@ Result<MaybeValue> Loader::LoadBlob(uint8_t type) {
 
 }  // namespace
 
-Result<RdbLoadResult> LoadRdb(std::string_view bytes, int64_t now_ms, const Config& config,
+Result<RdbLoadResult> LoadRdb(std::string_view bytes, int64_t now_ms, const RdbLoadOptions& config,
                               Keyspace* out, RdbLoadObserver* observer) {
   return Loader(bytes, now_ms, config, out, observer).Run();
 }

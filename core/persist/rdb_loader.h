@@ -33,7 +33,6 @@
 #include <utility>
 #include <vector>
 
-#include "core/server/config.h"
 #include "core/store/keyspace.h"
 #include "core/util/status.h"
 
@@ -89,12 +88,25 @@ class RdbLoadObserver {
   virtual void OnChecksum(uint64_t at, uint64_t stored, uint64_t computed) = 0;
 };
 
+// The encoding thresholds rdbLoadObject applies to what it loads: the
+// server's *-max-listpack-* and set-max-intset-entries parameters (the
+// server fills them from its Config: RdbLoadOptionsFrom in
+// core/server/rdb_persistence.h). The defaults are Redis 7.0's. Negative
+// values act as 0; set_max_intset_entries is capped at 2^30.
+struct RdbLoadOptions {
+  int64_t hash_max_listpack_entries = 512;
+  int64_t hash_max_listpack_value = 64;
+  int64_t set_max_intset_entries = 512;
+  int64_t zset_max_listpack_entries = 128;
+  int64_t zset_max_listpack_value = 64;
+};
+
 // Loads `bytes` into `out` (see the contract above). `now_ms` is the Unix
-// time in ms used to decide which keys have already expired; config
-// supplies the *-max-listpack-* / set-max-intset-entries thresholds.
+// time in ms used to decide which keys have already expired; `options`
+// supplies the encoding thresholds.
 // `observer`, when given, hears about every item parsed; without one the
 // loader only pays a pointer test per item.
-Result<RdbLoadResult> LoadRdb(std::string_view bytes, int64_t now_ms, const Config& config,
+Result<RdbLoadResult> LoadRdb(std::string_view bytes, int64_t now_ms, const RdbLoadOptions& options,
                               Keyspace* out, RdbLoadObserver* observer = nullptr);
 
 }  // namespace plab

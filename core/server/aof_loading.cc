@@ -142,7 +142,8 @@ Status AofPersistence::LoadFile(const std::string& name, bool last_file,
     Keyspace fresh;
     // A preamble keeps keys whose TTL passed (rdbLoad with
     // RDBFLAGS_AOF_PREAMBLE): they expire, and propagate, after loading.
-    Result<RdbLoadResult> rdb = LoadRdb(*bytes, /*now_ms=*/0, server_.config(), &fresh);
+    Result<RdbLoadResult> rdb =
+        LoadRdb(*bytes, /*now_ms=*/0, RdbLoadOptionsFrom(server_.config()), &fresh);
     if (!rdb.ok()) {
       return Status::Corruption(
           "Error reading the RDB " +

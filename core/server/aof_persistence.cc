@@ -199,9 +199,9 @@ std::shared_ptr<SyncTicket> AofPersistence::SyncIncr() {
 
 std::shared_ptr<SyncTicket> AofPersistence::Flush(bool force) {
   if (state_ == State::kOff || fatal_) return nullptr;
-  const std::string& policy = server_.config().appendfsync;
-  const bool always = policy == "always";
-  const bool everysec = policy == "everysec";
+  const FsyncPolicy policy = server_.config().appendfsync;
+  const bool always = policy == FsyncPolicy::kAlways;
+  const bool everysec = policy == FsyncPolicy::kEverySec;
   // Writes wait while the manifest that names the new INCR file is not
   // durable yet (only on disks whose sync completes later).
   if (rewrite_ != nullptr && rewrite_->phase == RewriteJob::Phase::kNewIncr) {

@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/cmd/command.h"
 #include "core/resp/request_parser.h"
+#include "core/server/command_spec.h"
 
 namespace plab {
 
@@ -22,16 +22,19 @@ struct Client {
   uint64_t id = 0;
   int db = 0;
   std::string name;
-  std::string addr = "embedded";   // "ip:port" for TCP clients
-  std::string laddr;               // local address of the connection
-  int64_t fd = -1;                 // reported by CLIENT LIST; -1 when none
+  std::string addr = "embedded";  // "ip:port" for TCP clients
+  std::string laddr;              // local address of the connection
+  // The transport's own number for the connection, opaque to core (which
+  // has no sockets): `plab serve` passes the socket's descriptor so that
+  // CLIENT LIST's fd= reads as in Redis; -1 for embedded clients.
+  int64_t transport_handle = -1;
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;
   bool authenticated = false;
   int resp = 2;
   // The last command run (CLIENT LIST cmd=); null before the first one.
   const CommandSpec* last_command = nullptr;
-  std::string lib_name, lib_ver;      // reported only; CLIENT SETINFO is 7.2
+  std::string lib_name, lib_ver;  // reported only; CLIENT SETINFO is 7.2
 
   // MULTI/EXEC state (multi.c).
   bool in_multi = false;

@@ -6,8 +6,31 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace plab {
+
+// Values read on hot paths are typed: the registry parses the text once,
+// when the parameter is set, and formats it back for CONFIG GET (as Redis
+// keeps server.aof_fsync and server.saveparams, not strings).
+
+// appendfsync (Redis's AOF_FSYNC_*), read on every AOF flush.
+enum class FsyncPolicy : uint8_t { kAlways, kEverySec, kNo };
+// The parameter's text: "always", "everysec" or "no".
+std::string_view FsyncPolicyName(FsyncPolicy policy);
+
+// enable-debug-command (PROTECTED_ACTION_ALLOWED_*).
+enum class ProtectedAction : uint8_t { kNo, kYes, kLocal };
+
+// A `save` rule: snapshot after `seconds` if at least `changes` writes.
+struct SavePoint {
+  int64_t seconds;
+  int64_t changes;
+  bool operator==(const SavePoint&) const = default;
+};
+// The `save` parameter's text: "3600 1 300 100", "" for none.
+std::string FormatSavePoints(const std::vector<SavePoint>& points);
 
 struct Config {
   // Networking (used by native `plab serve`; reported by CONFIG GET).
@@ -15,14 +38,14 @@ struct Config {
   std::string bind = "127.0.0.1";
   bool protected_mode = true;
   int64_t maxclients = 10000;
-  int64_t timeout = 0;          // idle client timeout, seconds (0 = never)
+  int64_t timeout = 0;  // idle client timeout, seconds (0 = never)
   int64_t tcp_keepalive = 300;
   int64_t tcp_backlog = 511;
-  std::string requirepass;      // empty = no password (AUTH not required)
+  std::string requirepass;  // empty = no password (AUTH not required)
 
   // General.
-  int64_t hz = 10;              // cron frequency
-  int64_t databases = 16;       // fixed: 16 logical databases
+  int64_t hz = 10;         // cron frequency
+  int64_t databases = 16;  // fixed: 16 logical databases
   std::string dir = ".";
   std::string loglevel = "notice";
   std::string logfile;
@@ -45,12 +68,12 @@ struct Config {
   bool lazyfree_lazy_user_del = false;
 
   // RDB persistence (rdb.c, config.c).
-  std::string save = "3600 1 300 100 60 10000";  // <seconds> <changes> pairs; "" = none
+  std::vector<SavePoint> save = {{3600, 1}, {300, 100}, {60, 10000}};  // empty = none
   std::string dbfilename = "dump.rdb";
   bool rdbcompression = true;
   bool rdbchecksum = true;
   bool stop_writes_on_bgsave_error = true;
-  std::string enable_debug_command = "no";  // no | yes | local (DEBUG)
+  ProtectedAction enable_debug_command = ProtectedAction::kNo;  // DEBUG
   // PersistLab's own knobs for the fork-less BGSAVE (not Redis parameters,
   // so CONFIG cannot see them): bytes serialized per step, and at most this
   // many steps per cron tick or idle slice — a clock that does not move
@@ -61,7 +84,7 @@ struct Config {
   bool appendonly = false;
   std::string appendfilename = "appendonly.aof";  // immutable, a base name
   std::string appenddirname = "appendonlydir";    // immutable, a base name
-  std::string appendfsync = "everysec";           // always | everysec | no
+  FsyncPolicy appendfsync = FsyncPolicy::kEverySec;
   bool no_appendfsync_on_rewrite = false;
   int64_t auto_aof_rewrite_percentage = 100;
   int64_t auto_aof_rewrite_min_size = 64 * 1024 * 1024;
@@ -75,11 +98,11 @@ struct Config {
   // reported by INFO server. They are not parameters: the registry does not
   // list them and CONFIG GET/SET cannot see them. Embedded engines (tests,
   // the browser) keep the defaults.
-  int64_t process_id = 0;         // INFO process_id (getpid() in plab serve)
-  std::string executable;         // INFO executable
-  std::string config_file;        // INFO config_file (absolute path or "")
-  std::string os;                 // INFO os, e.g. "Linux 6.1.0 x86_64"
-  std::string multiplexing_api;   // INFO multiplexing_api, e.g. "epoll"
+  int64_t process_id = 0;        // INFO process_id (getpid() in plab serve)
+  std::string executable;        // INFO executable
+  std::string config_file;       // INFO config_file (absolute path or "")
+  std::string os;                // INFO os, e.g. "Linux 6.1.0 x86_64"
+  std::string multiplexing_api;  // INFO multiplexing_api, e.g. "epoll"
 };
 
 }  // namespace plab

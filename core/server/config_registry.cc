@@ -7,17 +7,29 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <optional>
+#include <type_traits>
+#include <utility>
 
+#include "core/util/ascii.h"
 #include "core/util/glob.h"
 #include "core/util/numbers.h"
 #include "core/util/split_args.h"
 
 namespace plab {
+
+std::string FormatSavePoints(const std::vector<SavePoint>& points) {
+  std::string out;
+  for (const SavePoint& sp : points) {
+    if (!out.empty()) out += ' ';
+    out += std::to_string(sp.seconds) + " " + std::to_string(sp.changes);
+  }
+  return out;
+}
+
 namespace {
 
-enum class Kind : uint8_t { kBool, kNumber, kEnum, kString, kBind, kSave, kDbFilename };
+enum class Kind : uint8_t { kBool, kNumber, kEnum, kTypedEnum, kString, kBind, kSave, kDbFilename };
 
 // Flags, named after config.c's.
 enum ParamFlag : uint8_t {
@@ -44,6 +56,9 @@ struct Param {
   int64_t lo = 0, hi = 0;                     // numbers: inclusive bounds (as uint64 if kUnsigned)
   const std::string_view* choices = nullptr;  // enums
   size_t num_choices = 0;
+  // kTypedEnum: the field is an enum class whose values index `choices`.
+  size_t (*get_choice)(const Config& c) = nullptr;
+  void (*set_choice)(Config* c, size_t choice) = nullptr;
   CheckFn check = nullptr;
 };
 
@@ -58,6 +73,9 @@ constexpr size_t kMaxBindAddresses = 16;  // CONFIG_BINDADDR_MAX
 constexpr std::string_view kProtectedActions[] = {"no", "yes", "local"};
 constexpr std::string_view kLogLevels[] = {"debug", "verbose", "notice", "warning"};
 constexpr std::string_view kAppendFsync[] = {"always", "everysec", "no"};
+// TypedEnum: a choice's index is its enum value.
+static_assert(static_cast<size_t>(FsyncPolicy::kNo) == 2 &&
+              static_cast<size_t>(ProtectedAction::kLocal) == 2);
 constexpr std::string_view kPolicies[] = {"volatile-lru",   "volatile-lfu", "volatile-random",
                                           "volatile-ttl",   "allkeys-lru",  "allkeys-lfu",
                                           "allkeys-random", "noeviction"};
@@ -123,6 +141,20 @@ constexpr Param Enum(std::string_view name, std::string Config::*f,
   return p;
 }
 
+// An enum parameter stored typed (FsyncPolicy ...): choice i is the enum's
+// value i, so the text is parsed once, when set.
+template <auto Field, size_t N>
+constexpr Param TypedEnum(std::string_view name, const std::string_view (&choices)[N],
+                          uint8_t flags = 0) {
+  using E = std::remove_reference_t<decltype(std::declval<Config&>().*Field)>;
+  Param p{name, "", Kind::kTypedEnum, flags};
+  p.choices = choices;
+  p.num_choices = N;
+  p.get_choice = [](const Config& c) { return static_cast<size_t>(c.*Field); };
+  p.set_choice = [](Config* c, size_t choice) { c->*Field = static_cast<E>(choice); };
+  return p;
+}
+
 constexpr Param Str(std::string_view name, std::string Config::*f, uint8_t flags = 0,
                     Kind kind = Kind::kString, CheckFn check = nullptr) {
   Param p{name, "", kind, flags};
@@ -169,20 +201,19 @@ constexpr std::array kParams = {
     Num("list-compress-depth", "", &Config::list_compress_depth, 0, kIntMax),
     Bool("activerehashing", &Config::activerehashing),
     Bool("lazyfree-lazy-user-del", &Config::lazyfree_lazy_user_del),
-    Str("save", &Config::save, kMultiArg, Kind::kSave),
+    Param{"save", "", Kind::kSave, kMultiArg},
     Str("dbfilename", &Config::dbfilename, kProtected, Kind::kDbFilename),
     Bool("rdbcompression", &Config::rdbcompression),
     Bool("rdbchecksum", &Config::rdbchecksum, kImmutable),
     Bool("stop-writes-on-bgsave-error", &Config::stop_writes_on_bgsave_error),
-    Enum("enable-debug-command", &Config::enable_debug_command, kProtectedActions, kImmutable),
+    TypedEnum<&Config::enable_debug_command>("enable-debug-command", kProtectedActions, kImmutable),
     Bool("appendonly", &Config::appendonly),
     Str("appendfilename", &Config::appendfilename, kImmutable, Kind::kString, ValidAofNames),
     Str("appenddirname", &Config::appenddirname, kImmutable, Kind::kString, ValidAofNames),
-    Enum("appendfsync", &Config::appendfsync, kAppendFsync),
+    TypedEnum<&Config::appendfsync>("appendfsync", kAppendFsync),
     Bool("no-appendfsync-on-rewrite", &Config::no_appendfsync_on_rewrite),
     Num("auto-aof-rewrite-percentage", "", &Config::auto_aof_rewrite_percentage, 0, kIntMax),
-    Num("auto-aof-rewrite-min-size", "", &Config::auto_aof_rewrite_min_size, 0, kLongMax,
-        kMemory),
+    Num("auto-aof-rewrite-min-size", "", &Config::auto_aof_rewrite_min_size, 0, kLongMax, kMemory),
     Bool("aof-load-truncated", &Config::aof_load_truncated),
     Bool("aof-use-rdb-preamble", &Config::aof_use_rdb_preamble),
     Bool("aof-timestamp-enabled", &Config::aof_timestamp_enabled),
@@ -213,17 +244,10 @@ constexpr std::array<Entry, kNumEntries> kEntries = [] {
   return out;
 }();
 
-bool SameNameIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // Index into kEntries, or -1.
 int FindEntry(std::string_view name) {
   for (size_t i = 0; i < kEntries.size(); ++i) {
-    if (SameNameIgnoreCase(kEntries[i].name, name)) return static_cast<int>(i);
+    if (EqualsIgnoreCase(kEntries[i].name, name)) return static_cast<int>(i);
   }
   return -1;
 }
@@ -237,7 +261,7 @@ std::optional<uint64_t> ParseMemory(std::string_view s) {
   size_t digits = 0;
   while (digits < s.size() && std::isdigit(static_cast<unsigned char>(s[digits]))) ++digits;
   std::string unit(s.substr(digits));
-  for (char& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  LowerInPlace(unit);
   uint64_t mul;
   if (unit.empty() || unit == "b") {
     mul = 1;
@@ -289,8 +313,12 @@ Status SetNumber(const Param& p, Config* c, const std::string& v) {
 
 Status SetEnum(const Param& p, Config* c, const std::string& v) {
   for (size_t i = 0; i < p.num_choices; ++i) {
-    if (SameNameIgnoreCase(p.choices[i], v)) {
-      c->*p.text = std::string(p.choices[i]);
+    if (EqualsIgnoreCase(p.choices[i], v)) {
+      if (p.kind == Kind::kTypedEnum) {
+        p.set_choice(c, i);
+      } else {
+        c->*p.text = std::string(p.choices[i]);
+      }
       return Status::Ok();
     }
   }
@@ -303,24 +331,24 @@ Status SetEnum(const Param& p, Config* c, const std::string& v) {
 }
 
 // setConfigSaveOption(): pairs of <seconds> <changes> (seconds >= 1,
-// changes >= 0), or a single "" for none. Stored space-joined, as CONFIG
-// GET shows it.
+// changes >= 0), or a single "" for none. Stored parsed, like Redis's
+// server.saveparams; CONFIG GET formats them back.
 Status SetSave(Config* c, const std::vector<std::string>& args) {
   if (args.empty() || (args.size() == 1 && args[0].empty())) {
     c->save.clear();
     return Status::Ok();
   }
   if (args.size() % 2 != 0) return Status::InvalidArgument("Invalid save parameters");
-  std::string joined;
-  for (size_t i = 0; i < args.size(); ++i) {
-    auto v = ParseInt64(args[i]);
-    if (!v || (i % 2 == 0 && *v < 1) || (i % 2 == 1 && *v < 0)) {
+  std::vector<SavePoint> points;
+  for (size_t i = 0; i + 1 < args.size(); i += 2) {
+    auto seconds = ParseInt64(args[i]);
+    auto changes = ParseInt64(args[i + 1]);
+    if (!seconds || *seconds < 1 || !changes || *changes < 0) {
       return Status::InvalidArgument("Invalid save parameters");
     }
-    if (i > 0) joined += ' ';
-    joined += std::to_string(*v);
+    points.push_back({*seconds, *changes});
   }
-  c->save = std::move(joined);
+  c->save = std::move(points);
   return Status::Ok();
 }
 
@@ -354,9 +382,9 @@ Status SetValue(const Param& p, Config* c, const std::vector<std::string>& args)
   }
   switch (p.kind) {
     case Kind::kBool:
-      if (SameNameIgnoreCase(args[0], "yes")) {
+      if (EqualsIgnoreCase(args[0], "yes")) {
         c->*p.flag = true;
-      } else if (SameNameIgnoreCase(args[0], "no")) {
+      } else if (EqualsIgnoreCase(args[0], "no")) {
         c->*p.flag = false;
       } else {
         return Status::InvalidArgument("argument must be 'yes' or 'no'");
@@ -365,6 +393,7 @@ Status SetValue(const Param& p, Config* c, const std::vector<std::string>& args)
     case Kind::kNumber:
       return SetNumber(p, c, args[0]);
     case Kind::kEnum:
+    case Kind::kTypedEnum:
       return SetEnum(p, c, args[0]);
     case Kind::kString:
       c->*p.text = args[0];
@@ -397,6 +426,10 @@ std::string FormatValue(const Param& p, const Config& c) {
       // Unsigned fields print as unsigned (maxmemory may hold UINT64_MAX).
       if (p.flags & kUnsigned) return std::to_string(static_cast<uint64_t>(c.*p.number));
       return FormatInt64(c.*p.number);
+    case Kind::kTypedEnum:
+      return std::string(p.choices[p.get_choice(c)]);
+    case Kind::kSave:
+      return FormatSavePoints(c.save);
     default:
       return c.*p.text;
   }
@@ -461,7 +494,7 @@ Status ApplyConfigLine(Config* config, const std::string& line) {
   if (!argv) return Status::InvalidArgument("Unbalanced quotes in configuration line");
   if (argv->empty()) return Status::Ok();
   std::string& name = (*argv)[0];
-  for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  LowerInPlace(name);
   const int e = FindEntry(name);
   if (e < 0) {
     // Redis 7.0 silently ignores these two removed parameters.
@@ -568,6 +601,10 @@ Status ApplyConfigText(Config* config, std::string_view text, std::string_view s
     }
   }
   return Status::Ok();
+}
+
+std::string_view FsyncPolicyName(FsyncPolicy policy) {
+  return kAppendFsync[static_cast<size_t>(policy)];
 }
 
 }  // namespace plab

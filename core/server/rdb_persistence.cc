@@ -18,25 +18,6 @@ constexpr int64_t kBgsaveRetryDelaySec = 5;
 
 }  // namespace
 
-std::vector<SavePoint> ParseSavePoints(std::string_view text) {
-  std::vector<SavePoint> points;
-  std::vector<std::string_view> words;
-  size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && text[i] == ' ') ++i;
-    size_t j = i;
-    while (j < text.size() && text[j] != ' ') ++j;
-    if (j > i) words.push_back(text.substr(i, j - i));
-    i = j;
-  }
-  for (size_t k = 0; k + 1 < words.size(); k += 2) {
-    auto seconds = ParseInt64(words[k]);
-    auto changes = ParseInt64(words[k + 1]);
-    if (seconds && changes) points.push_back({*seconds, *changes});
-  }
-  return points;
-}
-
 RdbPersistence::RdbPersistence(Server& server, Disk& disk) : server_(server), disk_(&disk) {}
 
 void RdbPersistence::Log(LogLevel level, const std::string& message) const {
@@ -45,6 +26,16 @@ void RdbPersistence::Log(LogLevel level, const std::string& message) const {
 
 size_t RdbPersistence::SliceBytes() const {
   return static_cast<size_t>(std::max<int64_t>(1, server_.config().rdb_save_slice_bytes));
+}
+
+RdbLoadOptions RdbLoadOptionsFrom(const Config& config) {
+  RdbLoadOptions o;
+  o.hash_max_listpack_entries = config.hash_max_listpack_entries;
+  o.hash_max_listpack_value = config.hash_max_listpack_value;
+  o.set_max_intset_entries = config.set_max_intset_entries;
+  o.zset_max_listpack_entries = config.zset_max_listpack_entries;
+  o.zset_max_listpack_value = config.zset_max_listpack_value;
+  return o;
 }
 
 rdb::RdbWriteOptions RdbPersistence::WriteOptions() const {
@@ -67,7 +58,7 @@ Result<RdbLoadResult> RdbPersistence::Load(Keyspace* fresh) {
   Result<std::string> bytes = disk_->ReadAll(name);
   if (!bytes.ok()) return bytes.status();
   Result<RdbLoadResult> loaded =
-      LoadRdb(*bytes, server_.clock().NowMillis(), server_.config(), fresh);
+      LoadRdb(*bytes, server_.clock().NowMillis(), RdbLoadOptionsFrom(server_.config()), fresh);
   if (loaded.ok()) {
     info_.last_load_keys_loaded = loaded->keys_loaded;
     info_.last_load_keys_expired = loaded->keys_expired;
@@ -200,7 +191,7 @@ void RdbPersistence::Cron(int64_t budget_us) {
   if (server_.HasActiveChild()) return;
   const bool may_retry =
       now_s - info_.last_bgsave_try_s > kBgsaveRetryDelaySec || info_.last_bgsave_ok;
-  for (const SavePoint& sp : ParseSavePoints(server_.config().save)) {
+  for (const SavePoint& sp : server_.config().save) {
     if (server_.dirty() >= sp.changes && now_s - info_.last_save_time_s > sp.seconds && may_retry) {
       Log(LogLevel::kNotice, std::to_string(sp.changes) + " changes in " +
                                  std::to_string(sp.seconds) + " seconds. Saving...");

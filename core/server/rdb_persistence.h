@@ -29,6 +29,7 @@
 #include "core/io/durable_write.h"
 #include "core/persist/rdb_loader.h"
 #include "core/persist/rdb_snapshot.h"
+#include "core/server/config.h"
 #include "core/util/log_sink.h"
 #include "core/util/status.h"
 
@@ -38,28 +39,21 @@ class Server;
 
 // What INFO persistence reports (Redis's server.* fields of the same names).
 struct RdbInfo {
-  int64_t last_save_time_s = 0;         // rdb_last_save_time (lastsave)
-  bool last_bgsave_ok = true;           // rdb_last_bgsave_status
-  int64_t last_bgsave_time_sec = -1;    // rdb_last_bgsave_time_sec
-  int64_t bgsave_start_s = 0;           // for rdb_current_bgsave_time_sec
-  int64_t last_bgsave_try_s = 0;        // retry delay after a failure
-  int64_t saves = 0;                    // rdb_saves
-  int64_t last_cow_size = 0;            // rdb_last_cow_size
-  int64_t last_load_keys_loaded = 0;    // rdb_last_load_keys_loaded
-  int64_t last_load_keys_expired = 0;   // rdb_last_load_keys_expired
+  int64_t last_save_time_s = 0;        // rdb_last_save_time (lastsave)
+  bool last_bgsave_ok = true;          // rdb_last_bgsave_status
+  int64_t last_bgsave_time_sec = -1;   // rdb_last_bgsave_time_sec
+  int64_t bgsave_start_s = 0;          // for rdb_current_bgsave_time_sec
+  int64_t last_bgsave_try_s = 0;       // retry delay after a failure
+  int64_t saves = 0;                   // rdb_saves
+  int64_t last_cow_size = 0;           // rdb_last_cow_size
+  int64_t last_load_keys_loaded = 0;   // rdb_last_load_keys_loaded
+  int64_t last_load_keys_expired = 0;  // rdb_last_load_keys_expired
   int64_t dirty_before_bgsave = 0;
-  bool bgsave_scheduled = false;        // BGSAVE SCHEDULE / inside MULTI
+  bool bgsave_scheduled = false;  // BGSAVE SCHEDULE / inside MULTI
 };
 
-// A `save` rule: snapshot after `seconds` if at least `changes` writes.
-struct SavePoint {
-  int64_t seconds;
-  int64_t changes;
-};
-
-// Parses the `save` parameter ("3600 1 300 100", "" for none). Assumes it
-// was validated by the config registry; malformed pairs are skipped.
-std::vector<SavePoint> ParseSavePoints(std::string_view text);
+// The loader's encoding thresholds from the server's parameters.
+RdbLoadOptions RdbLoadOptionsFrom(const Config& config);
 
 class RdbPersistence {
  public:
@@ -151,7 +145,7 @@ class RdbPersistence {
   RdbInfo info_;
   std::unique_ptr<SaveJob> bgsave_;
   std::unique_ptr<SaveJob> foreground_;  // a SAVE waiting on its ticket
-  int64_t foreground_dirty_ = 0;              // dirty when that SAVE started
+  int64_t foreground_dirty_ = 0;         // dirty when that SAVE started
   bool last_save_ok_ = true;
 };
 

@@ -6,6 +6,7 @@
 
 #include "core/persist/aof_reader.h"
 #include "core/server/memory_estimate.h"
+#include "core/util/ascii.h"
 #include "core/util/numbers.h"
 
 namespace plab {
@@ -22,8 +23,7 @@ std::string WatchKey(int db, std::string_view key) {
 
 bool IsTransactionControl(const CommandSpec& spec) {
   // processCommand(): these run immediately even inside MULTI.
-  return spec.name == "exec" || spec.name == "discard" || spec.name == "multi" ||
-         spec.name == "watch" || spec.name == "quit" || spec.name == "reset";
+  return (spec.flags & kCmdTransactionControl) != 0;
 }
 
 std::string UnknownCommandError(const std::vector<std::string>& argv) {
@@ -41,14 +41,14 @@ std::string UnknownCommandError(const std::vector<std::string>& argv) {
 
 std::string UnknownSubcommandError(const std::vector<std::string>& argv) {
   std::string upper = argv[0];
-  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  UpperInPlace(upper);
   return "ERR unknown subcommand '" + argv[1].substr(0, 128) + "'. Try " + upper + " HELP.";
 }
 
 }  // namespace
 
-Server::Server(const Clock& clock, Config config, Disk& disk)
-    : clock_(clock), config_(std::move(config)), disk_(disk) {
+Server::Server(const Clock& clock, Config config, Disk& disk, const CommandRegistry& commands)
+    : clock_(clock), config_(std::move(config)), disk_(disk), commands_(commands) {
   keyspace_.set_observer(this);
   stats_.start_time_us = clock_.NowMicros();
   rdb_.MarkStartTime(stats_.start_time_us / 1000000);  // initServer: lastsave = now
@@ -60,11 +60,12 @@ Server::Server(const Clock& clock, Config config, Disk& disk)
 
 Server::~Server() { keyspace_.set_observer(nullptr); }
 
-Client* Server::NewClient(std::string addr, std::string laddr) {
+Client* Server::NewClient(std::string addr, std::string laddr, int64_t transport_handle) {
   auto c = std::make_unique<Client>();
   c->id = next_client_id_++;
   c->addr = std::move(addr);
   c->laddr = std::move(laddr);
+  c->transport_handle = transport_handle;
   c->created_ms = clock_.NowMillis();
   c->last_interaction_ms = c->created_ms;
   c->parser.set_limits(ParserLimits{config_.proto_max_bulk_len, 1024 * 1024, 64 * 1024});
@@ -88,8 +89,6 @@ constexpr std::string_view kMisconfRdbError =
     "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB "
     "error.";
 
-// processCommand(): writes, and PING, are refused while the last background
-// save failed; EXEC counts as a write when it would run one.
 // processCommand()'s maxmemory rule: over the limit, a command that may
 // grow memory (denyoom, or an EXEC whose transaction queued one) is refused;
 // reads and deletes still run. Redis first evicts per maxmemory-policy;
@@ -98,7 +97,7 @@ constexpr std::string_view kMisconfRdbError =
 bool Server::DeniedByMaxmemory(const Client& client, const CommandSpec& spec) {
   if (config_.maxmemory <= 0) return false;
   bool grows = (spec.flags & kCmdDenyOom) != 0;
-  if (!grows && spec.name == "exec" && client.in_multi) {
+  if (!grows && (spec.flags & kCmdRunsQueue) && client.in_multi) {
     for (const std::vector<std::string>& argv : client.queued) {
       bool unknown_sub = false;
       const CommandSpec* queued = commands_.Lookup(argv, &unknown_sub);
@@ -121,10 +120,12 @@ uint64_t Server::UsedMemory() {
   return used_memory_;
 }
 
+// processCommand(): writes, and PING, are refused while the last background
+// save failed; EXEC counts as a write when it would run one.
 bool Server::DeniedByDiskError(const Client* client, const CommandSpec& spec) const {
   if (!rdb_.WritesDenied() && !aof_.WritesDenied()) return false;
-  if ((spec.flags & kCmdWrite) || spec.name == "ping") return true;
-  if (spec.name != "exec" || !client->in_multi) return false;
+  if (spec.flags & (kCmdWrite | kCmdDeniedOnDiskError)) return true;
+  if (!(spec.flags & kCmdRunsQueue) || !client->in_multi) return false;
   for (const std::vector<std::string>& argv : client->queued) {
     bool unknown_sub = false;
     const CommandSpec* queued = commands_.Lookup(argv, &unknown_sub);
@@ -136,9 +137,9 @@ bool Server::DeniedByDiskError(const Client* client, const CommandSpec& spec) co
 // allowProtectedAction(): "yes", or "local" for a loopback, unix-socket or
 // embedded (REPL, browser) connection.
 bool Server::DebugAllowed(const Client& client) const {
-  const std::string& mode = config_.enable_debug_command;
-  if (mode == "yes") return true;
-  if (mode != "local") return false;
+  const ProtectedAction mode = config_.enable_debug_command;
+  if (mode == ProtectedAction::kYes) return true;
+  if (mode != ProtectedAction::kLocal) return false;
   const std::string& a = client.addr;
   return a == "embedded" || a.rfind("127.", 0) == 0 || a.rfind("[::1]", 0) == 0 ||
          a.rfind("::1", 0) == 0 || a.rfind("/", 0) == 0 || a.empty();
@@ -173,7 +174,7 @@ void Server::RejectCommand(Client* client, ReplyBuilder& reply, std::string_view
   // flagTransaction(): a command that can't even be queued dooms the EXEC.
   if (client->in_multi) client->multi_error = true;
   size_t from = reply.buffer()->size();
-  if (spec != nullptr && spec->name == "exec") {
+  if (spec != nullptr && (spec->flags & kCmdRunsQueue)) {
     // execCommandAbort(): a rejected EXEC ends the transaction. Redis's
     // formatted rejections carry no "ERR " of their own at this point.
     DiscardTransaction(client);
@@ -221,7 +222,7 @@ void Server::Execute(Client* client, std::vector<std::string>& argv) {
     ++stats_.For(*spec).rejected_calls;
     return;
   }
-  if (spec->name == "debug" && !DebugAllowed(*client)) {
+  if ((spec->flags & kCmdProtected) && !DebugAllowed(*client)) {
     RejectCommand(client, reply,
                   "ERR DEBUG command not allowed. If the enable-debug-command option is set to "
                   "\"local\", you can run it from a local connection, otherwise you need to set "
@@ -276,7 +277,8 @@ void Server::Call(Client* client, const CommandSpec& spec, std::vector<std::stri
   // as typed is encoded before it runs, which the AOF needs anyway.
   CallPropagation prop;
   CallPropagation* outer = current_call_;
-  const bool may_propagate = propagating_ && (spec.flags & kCmdWrite) && spec.name != "exec";
+  const bool may_propagate =
+      propagating_ && (spec.flags & kCmdWrite) && !(spec.flags & kCmdRunsQueue);
   if (may_propagate) prop.resp = EncodeAofCommand(argv);
   current_call_ = &prop;
   ++call_depth_;
@@ -293,7 +295,7 @@ void Server::Call(Client* client, const CommandSpec& spec, std::vector<std::stri
   // SCAN and RANDOMKEY (CMD_TOUCHES_ARBITRARY_KEYS) log the DELs of the keys
   // they found expired one by one, like active expiry.
   if (call_depth_ == 0 && !also_propagate_.empty()) {
-    PropagatePending(spec.name == "scan" || spec.name == "randomkey");
+    PropagatePending((spec.flags & kCmdTouchesArbitraryKeys) != 0);
   }
   CommandStats& cs = stats_.For(spec);
   ++cs.calls;

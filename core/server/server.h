@@ -1,8 +1,10 @@
 // Server: all of an engine's state and the command dispatcher — the part of
 // Redis's server.c/networking.c/multi.c that has nothing to do with sockets.
 //
-// Ownership: the Server owns the keyspace, the config, the command table and
-// every Client. It keeps no globals, so several engines can live in one
+// Ownership: the Server owns the keyspace, the config and every Client; the
+// command registry is given to it (Engine passes core/cmd's CommandTable:
+// the commands sit above the server, which knows them only through
+// command_spec.h). It keeps no globals, so several engines can live in one
 // process (two playground labs on one page).
 //
 // Transports call Feed(client, bytes) with what a client sent; replies are
@@ -20,11 +22,11 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/cmd/command_table.h"
 #include "core/io/clock.h"
 #include "core/io/disk.h"
 #include "core/server/aof_persistence.h"
 #include "core/server/client.h"
+#include "core/server/command_spec.h"
 #include "core/server/config.h"
 #include "core/server/rdb_persistence.h"
 #include "core/store/keyspace.h"
@@ -72,16 +74,18 @@ struct ServerStats {
 
 class Server final : private KeyObserver {
  public:
-  // `clock` and `disk` must outlive the server. Files (dump.rdb, ...) are
-  // named relative to the disk's root.
-  Server(const Clock& clock, Config config, Disk& disk);
+  // `clock`, `disk` and `commands` must outlive the server. Files
+  // (dump.rdb, ...) are named relative to the disk's root.
+  Server(const Clock& clock, Config config, Disk& disk, const CommandRegistry& commands);
   ~Server() override;
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
   // Clients. NewClient's result is owned by the Server and valid until
-  // FreeClient. `addr` is "ip:port" for network clients.
-  Client* NewClient(std::string addr = "embedded", std::string laddr = "");
+  // FreeClient. `addr` is "ip:port" for network clients; `transport_handle`
+  // is Client::transport_handle.
+  Client* NewClient(std::string addr = "embedded", std::string laddr = "",
+                    int64_t transport_handle = -1);
   void FreeClient(Client* client);
   const std::map<uint64_t, std::unique_ptr<Client>>& clients() const { return clients_; }
 
@@ -164,7 +168,7 @@ class Server final : private KeyObserver {
   RdbPersistence& rdb() { return rdb_; }
   AofPersistence& aof() { return aof_; }
   const Clock& clock() const { return clock_; }
-  const CommandTable& commands() const { return commands_; }
+  const CommandRegistry& commands() const { return commands_; }
   ServerStats& stats() { return stats_; }
   int64_t dirty() const { return dirty_; }
   void add_dirty(int64_t n) { dirty_ += n; }
@@ -259,7 +263,7 @@ class Server final : private KeyObserver {
   AofPersistence aof_{*this, disk_};
   LogSink log_sink_;
   WriteListener* write_listener_ = nullptr;
-  CommandTable commands_;
+  const CommandRegistry& commands_;
   ServerStats stats_;
   std::map<uint64_t, std::unique_ptr<Client>> clients_;
   uint64_t next_client_id_ = 1;

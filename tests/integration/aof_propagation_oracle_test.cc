@@ -24,6 +24,7 @@
 #include "core/engine.h"
 #include "core/persist/aof_reader.h"
 #include "core/util/split_args.h"
+#include "native/system_clock.h"
 #include "tests/integration/resp_client.h"
 #include "tests/integration/server_process.h"
 

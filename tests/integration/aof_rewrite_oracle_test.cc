@@ -236,7 +236,7 @@ std::string Replayed(const std::string& aof, int64_t now_ms) {
 std::vector<std::pair<std::string, std::string>> AuxOf(const std::string& rdb, int64_t now_ms,
                                                        std::string* described) {
   Keyspace loaded;
-  Result<RdbLoadResult> r = LoadRdb(rdb, now_ms, Config{}, &loaded);
+  Result<RdbLoadResult> r = LoadRdb(rdb, now_ms, RdbLoadOptions{}, &loaded);
   REQUIRE_MESSAGE(r.ok(), r.status().ToString());
   CHECK(r->bytes_read == rdb.size());  // a BASE .rdb has nothing after the RDB
   *described = testing::DescribeKeyspace(loaded);

@@ -33,8 +33,8 @@ const std::string kIncr1 = "appendonly.aof.1.incr.aof";
 Config AofOn() {
   Config c;
   c.appendonly = true;
-  c.appendfsync = "always";
-  c.save = "";
+  c.appendfsync = FsyncPolicy::kAlways;
+  c.save = {};
   return c;
 }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/persist/aof_reader.h"
+#include "core/server/config_registry.h"
 #include "tests/unit/aof_workload.h"
 #include "tests/unit/persist_test_util.h"
 #include "tests/unit/test_util.h"
@@ -37,8 +38,8 @@ const std::string kRewriteStarted = "+Background append only file rewriting star
 Config AofConfig(std::string_view fsync) {
   Config c;
   c.appendonly = true;
-  c.appendfsync = std::string(fsync);
-  c.save = "";
+  REQUIRE(SetConfigParam(&c, "appendfsync", {std::string(fsync)}, /*at_startup=*/true).ok());
+  c.save = {};
   return c;
 }
 
@@ -160,7 +161,7 @@ TEST_SUITE("aof persistence") {
       CAPTURE(static_cast<int>(kind));
       Machine m;
       Config c;
-      c.save = "1 1";
+      c.save = {{1, 1}};
       // Small slices: each BGSAVE spans several cron ticks of writes.
       c.rdb_save_slice_bytes = 512;
       c.rdb_save_max_slices_per_tick = 2;
@@ -704,8 +705,8 @@ TEST_SUITE("aof persistence: errors and administration") {
   TEST_CASE("CONFIG SET appendonly yes writes a complete directory, no stops appending") {
     Machine m;
     Config c;
-    c.save = "";
-    c.appendfsync = "always";
+    c.save = {};
+    c.appendfsync = FsyncPolicy::kAlways;
     c.rdb_save_slice_bytes = 64;
     c.rdb_save_max_slices_per_tick = 1;
     AofServer s(m, c);

@@ -30,8 +30,8 @@ constexpr int kStaticDb = 5;  // data the workload never touches
 Config RewriteConfig(bool preamble) {
   Config c;
   c.appendonly = true;
-  c.appendfsync = "always";
-  c.save = "";
+  c.appendfsync = FsyncPolicy::kAlways;
+  c.save = {};
   c.aof_use_rdb_preamble = preamble;
   c.rdbcompression = false;
   // A BASE of ~20 KB then takes dozens of steps.

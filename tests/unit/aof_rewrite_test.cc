@@ -375,7 +375,7 @@ TEST_SUITE("aof rewrite snapshot") {
                                 "aof-base\xc0\x01",
                                 12)) != std::string::npos);
     Keyspace loaded;
-    auto result = LoadRdb(file, start_ms, Config{}, &loaded);
+    auto result = LoadRdb(file, start_ms, RdbLoadOptions{}, &loaded);
     REQUIRE(result.ok());
     CHECK(result->bytes_read == file.size());
     std::vector<std::string> names;

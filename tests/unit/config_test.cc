@@ -153,12 +153,12 @@ TEST_SUITE("config") {
     CHECK(Set(&c, "save", "").ok());
     CHECK(c.save.empty());
     CHECK(Set(&c, "save", "3600 1").ok());
-    CHECK(c.save == "3600 1");
+    CHECK(c.save == std::vector<plab::SavePoint>{{3600, 1}});
     CHECK(Set(&c, "save", "3600").message() == "Invalid save parameters");
     CHECK(Set(&c, "save", "0 5").message() == "Invalid save parameters");
     CHECK(Set(&c, "save", "10 -1").message() == "Invalid save parameters");
     CHECK(Set(&c, "save", "10 x").message() == "Invalid save parameters");
-    CHECK(c.save == "3600 1");
+    CHECK(c.save == std::vector<plab::SavePoint>{{3600, 1}});
   }
 
   TEST_CASE("dbfilename must be a file name; rdbchecksum and enable-debug-command are fixed") {
@@ -168,7 +168,8 @@ TEST_SUITE("config") {
     CHECK(Set(&c, "dbfilename", "other.rdb", /*startup=*/true).ok());
     CHECK(c.dbfilename == "other.rdb");
     CHECK(Set(&c, "rdbchecksum", "no", false).message() == "can't set immutable config");
-    CHECK(Set(&c, "enable-debug-command", "local", false).message() == "can't set immutable config");
+    CHECK(Set(&c, "enable-debug-command", "local", false).message() ==
+          "can't set immutable config");
     CHECK(Set(&c, "enable-debug-command", "local", /*startup=*/true).ok());
     CHECK(Set(&c, "enable-debug-command", "maybe", /*startup=*/true).message() ==
           "argument(s) must be one of the following: no, yes, local");
@@ -180,7 +181,7 @@ TEST_SUITE("config") {
     CHECK(c.appendonly);
     CHECK(Set(&c, "appendonly", "maybe").message() == "argument must be 'yes' or 'no'");
     CHECK(Set(&c, "appendfsync", "always").ok());
-    CHECK(c.appendfsync == "always");
+    CHECK(c.appendfsync == plab::FsyncPolicy::kAlways);
     CHECK(Set(&c, "appendfsync", "sometimes").message() ==
           "argument(s) must be one of the following: always, everysec, no");
     CHECK(Set(&c, "appendfilename", "x.aof", false).message() == "can't set immutable config");

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/util/split_args.h"
+#include "native/system_clock.h"
 #include "tests/unit/test_util.h"
 
 namespace plab {
@@ -33,20 +34,34 @@ std::string Run(Lab& lab, std::vector<std::string_view> lines) {
 void Apply(const std::vector<DurableOp>& ops, DurableImage* image) {
   for (const DurableOp& op : ops) {
     switch (op.kind) {
-      case DurableOp::Kind::kAppend: image->inodes[op.inode] += op.data; break;
-      case DurableOp::Kind::kTruncate: image->inodes[op.inode].resize(op.offset); break;
-      case DurableOp::Kind::kLink: image->names[op.path] = op.inode; break;
-      case DurableOp::Kind::kUnlink: image->names.erase(op.path); break;
-      case DurableOp::Kind::kDropInode: image->inodes.erase(op.inode); break;
-      case DurableOp::Kind::kMkdir: image->dirs.insert(op.path); break;
-      case DurableOp::Kind::kRmdir: image->dirs.erase(op.path); break;
+      case DurableOp::Kind::kAppend:
+        image->inodes[op.inode] += op.data;
+        break;
+      case DurableOp::Kind::kTruncate:
+        image->inodes[op.inode].resize(op.offset);
+        break;
+      case DurableOp::Kind::kLink:
+        image->names[op.path] = op.inode;
+        break;
+      case DurableOp::Kind::kUnlink:
+        image->names.erase(op.path);
+        break;
+      case DurableOp::Kind::kDropInode:
+        image->inodes.erase(op.inode);
+        break;
+      case DurableOp::Kind::kMkdir:
+        image->dirs.insert(op.path);
+        break;
+      case DurableOp::Kind::kRmdir:
+        image->dirs.erase(op.path);
+        break;
     }
   }
 }
 
 std::unique_ptr<Lab> OpenLab(const DurableImage& image, const ConfigPairs& config,
-                             int64_t start_ms = kStartMs) {
-  auto lab = std::make_unique<Lab>(start_ms);
+                             int64_t start_ms = kStartMs, const Clock* stopwatch = nullptr) {
+  auto lab = std::make_unique<Lab>(start_ms, stopwatch);
   lab->boot_image() = image;
   RecoveryReport report;
   REQUIRE(lab->Open(config, &report).ok());
@@ -67,14 +82,15 @@ TEST_SUITE("lab") {
     CHECK(Run(*lab, {"SET a 1", "INCR a", "GET a"}) == kOk + Int(2) + Bulk("2"));
     // One batch: the INCR file got exactly one append in the journal.
     int appends = 0;
-    for (const DurableOp& op : lab->TakeDurableOps()) appends += op.kind == DurableOp::Kind::kAppend;
+    for (const DurableOp& op : lab->TakeDurableOps())
+      appends += op.kind == DurableOp::Kind::kAppend;
     CHECK(appends == 1);
   }
 
   TEST_CASE("an unsplittable line gets Redis's inline error and the batch goes on") {
     auto lab = OpenLab({}, {{"save", ""}});
-    std::vector<Lab::Command> commands = {
-        {{}, "ERR Protocol error: unbalanced quotes in request"}, {{"PING"}, ""}};
+    std::vector<Lab::Command> commands = {{{}, "ERR Protocol error: unbalanced quotes in request"},
+                                          {{"PING"}, ""}};
     CHECK(lab->RunBatch(commands) ==
           Err("ERR Protocol error: unbalanced quotes in request") + "+PONG\r\n");
   }
@@ -164,7 +180,8 @@ TEST_SUITE("lab") {
   }
 
   TEST_CASE("the recovery report measures real time although the virtual clock stands still") {
-    auto lab = OpenLab({}, {{"save", ""}});
+    SystemClock stopwatch;  // the host's real clock, as plab and the wasm module pass it
+    auto lab = OpenLab({}, {{"save", ""}}, kStartMs, &stopwatch);
     Run(*lab, {"DEBUG POPULATE 20000", "SAVE"});
     lab->Crash(CrashKind::kProcess, 0);
     RecoveryReport report;

@@ -14,6 +14,7 @@
 #include "core/io/sim_disk.h"
 #include "core/persist/rdb_loader.h"
 #include "core/persist/rdb_writer.h"
+#include "core/server/rdb_persistence.h"  // RdbLoadOptionsFrom
 #include "core/store/zset.h"
 #include "core/util/numbers.h"
 #include "core/util/split_args.h"
@@ -76,7 +77,7 @@ inline std::string DescribeKeyspace(const Keyspace& ks) {
 // file does not load.
 inline std::string DescribeRdb(std::string_view bytes, int64_t now_ms, const Config& config = {}) {
   Keyspace loaded;
-  Result<RdbLoadResult> r = LoadRdb(bytes, now_ms, config, &loaded);
+  Result<RdbLoadResult> r = LoadRdb(bytes, now_ms, RdbLoadOptionsFrom(config), &loaded);
   if (!r.ok()) return "ERROR: " + r.status().ToString();
   return DescribeKeyspace(loaded);
 }

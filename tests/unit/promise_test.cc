@@ -123,7 +123,7 @@ TEST_SUITE("loss promise") {
     CHECK(PromiseOf(fast, CrashKind::kPower).window_ms == 1000 + 20);
     Config lazy = ConfigOf({{"appendonly", "yes"}, {"no-appendfsync-on-rewrite", "yes"}});
     CHECK(PromiseOf(lazy, CrashKind::kPower).window_ms == SimDisk::kDirtyExpireMs + 100);
-    lazy.appendfsync = "always";
+    lazy.appendfsync = FsyncPolicy::kAlways;
     CHECK(PromiseOf(lazy, CrashKind::kPower).kind == LossPromise::Kind::kWindow);
     CHECK(PromiseOf(lazy, CrashKind::kProcess).kind == LossPromise::Kind::kNoLoss);
     // Turned on at runtime, before its first rewrite: nothing yet.

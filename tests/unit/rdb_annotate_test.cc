@@ -388,7 +388,7 @@ TEST_SUITE("rdb annotate") {
       REQUIRE_FALSE(a.error.ok());
       // The same error as a plain load, word for word.
       Keyspace ks;
-      Result<RdbLoadResult> plain = LoadRdb(cut, 0, Config(), &ks);
+      Result<RdbLoadResult> plain = LoadRdb(cut, 0, RdbLoadOptions(), &ks);
       REQUIRE_FALSE(plain.ok());
       CHECK(a.error.message() == plain.status().message());
       CHECK(a.error.message().find("offset") != std::string::npos);
@@ -456,7 +456,7 @@ TEST_SUITE("rdb annotate") {
       CAPTURE(at);
       const RdbAnnotation a = AnnotateRdb(damaged);
       Keyspace ks;
-      Result<RdbLoadResult> plain = LoadRdb(damaged, 0, Config(), &ks);
+      Result<RdbLoadResult> plain = LoadRdb(damaged, 0, RdbLoadOptions(), &ks);
       REQUIRE(a.error.ok() == plain.ok());
       if (!plain.ok()) {
         CHECK(a.error.message() == plain.status().message());
@@ -573,8 +573,8 @@ TEST_SUITE("rdb annotate") {
       Keyspace plain_ks;
       Keyspace observed_ks;
       CountingObserver observer;
-      Result<RdbLoadResult> plain = LoadRdb(file, 0, Config(), &plain_ks);
-      Result<RdbLoadResult> observed = LoadRdb(file, 0, Config(), &observed_ks, &observer);
+      Result<RdbLoadResult> plain = LoadRdb(file, 0, RdbLoadOptions(), &plain_ks);
+      Result<RdbLoadResult> observed = LoadRdb(file, 0, RdbLoadOptions(), &observed_ks, &observer);
       REQUIRE(plain.ok());
       REQUIRE(observed.ok());
       CHECK(testing::DescribeKeyspace(plain_ks) == testing::DescribeKeyspace(observed_ks));

@@ -36,6 +36,7 @@
 #include "core/persist/rdb_coding.h"
 #include "core/persist/rdb_format.h"
 #include "core/server/config.h"
+#include "core/server/rdb_persistence.h"  // RdbLoadOptionsFrom
 #include "core/store/keyspace.h"
 #include "core/store/value.h"
 #include "core/store/zset.h"
@@ -137,7 +138,7 @@ std::string Listpack(std::initializer_list<std::string_view> items) {
 Result<RdbLoadResult> Load(std::string_view bytes, Keyspace* ks, const Config& config = Config(),
                            int64_t now = kNow) {
   ks->SetCommandTime(now);
-  return LoadRdb(bytes, now, config, ks);
+  return LoadRdb(bytes, now, RdbLoadOptionsFrom(config), ks);
 }
 
 // Loads into a throwaway keyspace, for tests that only look at the status.

@@ -550,7 +550,7 @@ TEST_SUITE("rdb persistence") {
               "option in the configuration file, and then restart the server."));
     CHECK_FALSE(disk.Exists("dump.rdb"));  // refused before it saved anything
     Config local;
-    local.enable_debug_command = "local";
+    local.enable_debug_command = ProtectedAction::kLocal;
     DiskEngine l(clock, disk, local);
     CHECK(l.Run("DEBUG RELOAD") == kOk);  // the embedded client is local
     Client* remote = l.engine.Connect("10.1.2.3:5000");
@@ -562,7 +562,7 @@ TEST_SUITE("rdb persistence") {
     ManualClock clock;
     SimDisk disk(&clock);
     Config config;
-    config.enable_debug_command = "local";
+    config.enable_debug_command = ProtectedAction::kLocal;
     DiskEngine e(clock, disk, config);
     CHECK(e.Run("DEBUG RELOAD NOSAVE") == Err("ERR Error trying to load the RDB dump"));
     e.Run("SET a 1");
@@ -595,7 +595,7 @@ TEST_SUITE("rdb persistence") {
     ManualClock clock;
     SimDisk disk(&clock);
     Config config = SmallSlices();
-    config.enable_debug_command = "local";
+    config.enable_debug_command = ProtectedAction::kLocal;
     DiskEngine e(clock, disk, config);
     FillDataset(e, 1);
     REQUIRE(e.Run("SAVE") == kOk);

@@ -9,6 +9,7 @@
 
 #include "core/persist/rdb_loader.h"
 #include "core/persist/rdb_writer.h"
+#include "core/server/rdb_persistence.h"  // RdbLoadOptionsFrom
 #include "core/store/zset.h"
 #include "core/util/numbers.h"
 #include "tests/unit/persist_test_util.h"
@@ -46,7 +47,8 @@ TEST_SUITE("rdb round trip") {
     auto bytes = rdb::SerializeKeyspace(live, options);
     REQUIRE(bytes.ok());
     Keyspace loaded;
-    auto result = LoadRdb(bytes.value(), t.clock.NowMillis(), t.engine.server().config(), &loaded);
+    auto result = LoadRdb(bytes.value(), t.clock.NowMillis(),
+                          RdbLoadOptionsFrom(t.engine.server().config()), &loaded);
     REQUIRE_MESSAGE(result.ok(), result.status().ToString());
     CHECK(result->keys_loaded == 15);
     CHECK(testing::DescribeKeyspace(loaded) == testing::DescribeKeyspace(live));
@@ -59,8 +61,8 @@ TEST_SUITE("rdb round trip") {
     auto bytes = rdb::SerializeKeyspace(t.engine.server().keyspace(), {});
     REQUIRE(bytes.ok());
     Keyspace loaded;
-    auto result =
-        LoadRdb(bytes.value(), t.clock.NowMillis() + 1000, t.engine.server().config(), &loaded);
+    auto result = LoadRdb(bytes.value(), t.clock.NowMillis() + 1000,
+                          RdbLoadOptionsFrom(t.engine.server().config()), &loaded);
     REQUIRE(result.ok());
     CHECK(result->keys_loaded == 1);
     CHECK(result->keys_expired == 1);

@@ -139,7 +139,7 @@ TEST_SUITE("rdb snapshot") {
     CHECK(DescribeRdb(file, start_ms) == expected);
     // Loaded later, the key has expired, as a BGSAVE child's file would say.
     Keyspace late;
-    auto loaded = LoadRdb(file, lab.Now(), Config{}, &late);
+    auto loaded = LoadRdb(file, lab.Now(), RdbLoadOptions{}, &late);
     REQUIRE(loaded.ok());
     CHECK(loaded->keys_expired == 1);
     CHECK(loaded->keys_loaded == 1);

@@ -275,12 +275,12 @@ TEST_SUITE("sim disk journal") {
   }
 
   TEST_CASE("an AOF engine booted from the mirror recovers the same keyspace") {
-    for (const char* fsync : {"always", "everysec"}) {
-      CAPTURE(fsync);
+    for (FsyncPolicy fsync : {FsyncPolicy::kAlways, FsyncPolicy::kEverySec}) {
+      CAPTURE(FsyncPolicyName(fsync));
       Config config;
       config.appendonly = true;
       config.appendfsync = fsync;
-      config.save = "";
+      config.save = {};
       ManualClock clock;
       SimDisk a(&clock);
       a.StartDurableJournal();

@@ -32,7 +32,7 @@ class SnapshotHook final : public KeyObserver {
 
 inline Config NoSavePoints() {
   Config c;
-  c.save = "";  // no cron BGSAVE of the engine's own in the middle of a test
+  c.save = {};  // no cron BGSAVE of the engine's own in the middle of a test
   return c;
 }
 

@@ -1,5 +1,4 @@
-#include "core/cmd/command.h"
-
+#include "core/server/command_spec.h"
 #include "core/server/server.h"
 #include "core/store/value.h"
 
