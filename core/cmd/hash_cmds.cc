@@ -33,7 +33,7 @@ using FieldRef = HashValue::FieldRef;
 // lookupKeyRead() + checkType(): nullptr when the key is missing (nothing
 // replied) or holds another type (WRONGTYPE replied, *wrong_type set).
 const HashValue* HashForRead(CommandContext& ctx, bool* wrong_type) {
-  Value* v = nullptr;
+  const Value* v = nullptr;
   *wrong_type = !ctx.LookupTypedRead(ctx.argv[1], ValueType::kHash, &v);
   return v != nullptr && !*wrong_type ? &v->hash() : nullptr;
 }

@@ -54,7 +54,7 @@ ListValue* ListForWrite(CommandContext& ctx, std::string_view key, bool* wrong_t
 
 // lookupKeyRead() + checkType(), same contract as ListForWrite.
 const ListValue* ListForRead(CommandContext& ctx, std::string_view key, bool* wrong_type) {
-  Value* v = nullptr;
+  const Value* v = nullptr;
   *wrong_type = !ctx.LookupTypedRead(key, ValueType::kList, &v);
   return v != nullptr && !*wrong_type ? &v->list() : nullptr;
 }

@@ -136,7 +136,7 @@ inline bool BeginCollectionScan(CommandContext& ctx, ValueType type, const Value
     ctx.reply.Error(kInvalidCursorError);
     return false;
   }
-  Value* v = nullptr;
+  const Value* v = nullptr;
   if (!ctx.LookupTypedRead(ctx.argv[1], type, &v)) return false;
   if (v == nullptr) {
     ReplyEmptyScan(ctx.reply);

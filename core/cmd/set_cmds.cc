@@ -82,7 +82,7 @@ void ReplyMembers(CommandContext& ctx, const SetValue& s, bool as_set = true) {
 
 // Looks up a set for reading. Returns false after replying WRONGTYPE; *out
 // is nullptr when the key is missing.
-bool ReadSet(CommandContext& ctx, std::string_view key, Value** out) {
+bool ReadSet(CommandContext& ctx, std::string_view key, const Value** out) {
   return ctx.LookupTypedRead(key, ValueType::kSet, out);
 }
 
@@ -124,20 +124,20 @@ void SRem(CommandContext& ctx) {
 
 // SMEMBERS is SINTER over one key in Redis; the reply is the same.
 void SMembers(CommandContext& ctx) {
-  Value* v;
+  const Value* v;
   if (!ReadSet(ctx, ctx.argv[1], &v)) return;
   if (v == nullptr) return ctx.reply.SetHeader(0);
   ReplyMembers(ctx, v->set());
 }
 
 void SIsMember(CommandContext& ctx) {
-  Value* v;
+  const Value* v;
   if (!ReadSet(ctx, ctx.argv[1], &v)) return;
   ctx.reply.Integer(v != nullptr && v->set().members.Contains(ctx.argv[2]) ? 1 : 0);
 }
 
 void SMIsMember(CommandContext& ctx) {
-  Value* v;
+  const Value* v;
   if (!ReadSet(ctx, ctx.argv[1], &v)) return;
   ctx.reply.ArrayHeader(ctx.argv.size() - 2);
   for (size_t i = 2; i < ctx.argv.size(); ++i) {
@@ -146,7 +146,7 @@ void SMIsMember(CommandContext& ctx) {
 }
 
 void SCard(CommandContext& ctx) {
-  Value* v;
+  const Value* v;
   if (!ReadSet(ctx, ctx.argv[1], &v)) return;
   ctx.reply.Integer(v == nullptr ? 0 : static_cast<int64_t>(v->set().members.size()));
 }
@@ -302,7 +302,7 @@ void SRandMemberCount(CommandContext& ctx) {
         "ERR value is out of range, value must between -9223372036854775807 and "
         "9223372036854775807");
   }
-  Value* v;
+  const Value* v;
   if (!ReadSet(ctx, ctx.argv[1], &v)) return;
   if (v == nullptr || *l == 0) return ctx.reply.ArrayHeader(0);
   const SetValue& s = v->set();
@@ -335,7 +335,7 @@ void SRandMemberCount(CommandContext& ctx) {
 void SRandMember(CommandContext& ctx) {
   if (ctx.argv.size() == 3) return SRandMemberCount(ctx);
   if (ctx.argv.size() > 3) return ctx.Syntax();
-  Value* v;
+  const Value* v;
   if (!ReadSet(ctx, ctx.argv[1], &v)) return;
   if (v == nullptr) return ctx.reply.Null();
   ctx.reply.Bulk(RandomMember(ctx, v->set()));
@@ -349,7 +349,7 @@ void SRandMember(CommandContext& ctx) {
 bool GatherSets(CommandContext& ctx, size_t first, size_t last,
                 std::vector<const SetValue*>* sets) {
   for (size_t i = first; i < last; ++i) {
-    Value* v;
+    const Value* v;
     if (!ReadSet(ctx, ctx.argv[i], &v)) return false;
     sets->push_back(v == nullptr ? nullptr : &v->set());
   }

@@ -23,7 +23,7 @@
 
 namespace plab {
 
-bool ReadZSet(CommandContext& ctx, std::string_view key, Value** out) {
+bool ReadZSet(CommandContext& ctx, std::string_view key, const Value** out) {
   return ctx.LookupTypedRead(key, ValueType::kZSet, out);
 }
 
@@ -140,7 +140,7 @@ void ZIncrBy(CommandContext& ctx) { ZAddGeneric(ctx, true); }
 // Member lookups
 
 void ZScore(CommandContext& ctx) {
-  Value* v;
+  const Value* v;
   if (!ReadZSet(ctx, ctx.argv[1], &v)) return;
   auto score = v == nullptr ? std::nullopt : v->zset().Score(ctx.argv[2]);
   if (!score) return ctx.reply.Null();
@@ -148,7 +148,7 @@ void ZScore(CommandContext& ctx) {
 }
 
 void ZMScore(CommandContext& ctx) {
-  Value* v;
+  const Value* v;
   if (!ReadZSet(ctx, ctx.argv[1], &v)) return;
   ctx.reply.ArrayHeader(ctx.argv.size() - 2);
   for (size_t i = 2; i < ctx.argv.size(); ++i) {
@@ -162,7 +162,7 @@ void ZMScore(CommandContext& ctx) {
 }
 
 void RankGeneric(CommandContext& ctx, bool reverse) {
-  Value* v;
+  const Value* v;
   if (!ReadZSet(ctx, ctx.argv[1], &v)) return;
   if (v == nullptr) return ctx.reply.Null();
   auto rank = v->zset().Rank(ctx.argv[2]);
@@ -175,7 +175,7 @@ void ZRank(CommandContext& ctx) { RankGeneric(ctx, false); }
 void ZRevRank(CommandContext& ctx) { RankGeneric(ctx, true); }
 
 void ZCard(CommandContext& ctx) {
-  Value* v;
+  const Value* v;
   if (!ReadZSet(ctx, ctx.argv[1], &v)) return;
   ctx.reply.Integer(v == nullptr ? 0 : static_cast<int64_t>(v->zset().size()));
 }
@@ -249,7 +249,7 @@ void ReplyNodes(CommandContext& ctx, const std::vector<const ZSetValue::Node*>& 
 }
 
 void RandMemberWithCount(CommandContext& ctx, int64_t l, bool withscores) {
-  Value* v;
+  const Value* v;
   if (!ReadZSet(ctx, ctx.argv[1], &v)) return;
   if (v == nullptr || l == 0) return ctx.reply.ArrayHeader(0);
   const ZSetValue& z = v->zset();
@@ -300,7 +300,7 @@ void ZRandMember(CommandContext& ctx) {
     }
     return RandMemberWithCount(ctx, *l, withscores);
   }
-  Value* v;
+  const Value* v;
   if (!ReadZSet(ctx, ctx.argv[1], &v)) return;
   if (v == nullptr) return ctx.reply.Null();
   ctx.reply.Bulk(RandomNode(ctx, v->zset())->member());

@@ -14,7 +14,7 @@ namespace plab {
 // Lookups that reply WRONGTYPE (and return false) for a non-zset key. *out
 // is nullptr when the key is missing. ReadZSet counts keyspace hits/misses
 // (lookupKeyRead); WriteZSet announces a modification (lookupKeyWrite).
-bool ReadZSet(CommandContext& ctx, std::string_view key, Value** out);
+bool ReadZSet(CommandContext& ctx, std::string_view key, const Value** out);
 bool WriteZSet(CommandContext& ctx, std::string_view key, Value** out);
 
 // zset-max-listpack-entries / -value from the config.

@@ -276,7 +276,7 @@ void RangeGeneric(CommandContext& ctx, RangeCall call) {
   RangeQuery q;
   bool withscores = false;
   if (!ParseRangeCall(ctx, call, &q, &withscores)) return;
-  Value* v;
+  const Value* v;
   if (!ReadZSet(ctx, ctx.argv[call.key_index], &v)) return;
   std::vector<const Node*> nodes;
   if (v != nullptr) nodes = Select(v->zset(), q);
@@ -323,7 +323,7 @@ size_t CountBetween(const ZSetValue& z, const Node* first, const Node* last) {
 void ZCount(CommandContext& ctx) {
   auto r = ParseScoreRange(ctx.argv[2], ctx.argv[3]);
   if (!r) return ctx.reply.Error(kNotFloatRange);
-  Value* v;
+  const Value* v;
   if (!ReadZSet(ctx, ctx.argv[1], &v)) return;
   if (v == nullptr) return ctx.reply.Integer(0);
   const ZSetValue& z = v->zset();
@@ -333,7 +333,7 @@ void ZCount(CommandContext& ctx) {
 void ZLexCount(CommandContext& ctx) {
   auto r = ParseLexRange(ctx.argv[2], ctx.argv[3]);
   if (!r) return ctx.reply.Error(kNotLexRange);
-  Value* v;
+  const Value* v;
   if (!ReadZSet(ctx, ctx.argv[1], &v)) return;
   if (v == nullptr) return ctx.reply.Integer(0);
   const ZSetValue& z = v->zset();

@@ -11,7 +11,8 @@ int64_t CommandContext::now_ms() const { return server.keyspace().command_time()
 
 namespace {
 
-bool CheckType(CommandContext& ctx, Value* v, ValueType type, Value** out) {
+template <typename V>
+bool CheckType(CommandContext& ctx, V* v, ValueType type, V** out) {
   *out = v;
   if (v != nullptr && !v->is(type)) {
     ctx.WrongType();
@@ -22,7 +23,7 @@ bool CheckType(CommandContext& ctx, Value* v, ValueType type, Value** out) {
 
 }  // namespace
 
-bool CommandContext::LookupTypedRead(std::string_view key, ValueType type, Value** out) {
+bool CommandContext::LookupTypedRead(std::string_view key, ValueType type, const Value** out) {
   return CheckType(*this, keyspace().LookupRead(db(), key), type, out);
 }
 

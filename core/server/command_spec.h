@@ -133,8 +133,9 @@ struct CommandContext {
   // false after replying WRONGTYPE when the key holds another type; *out is
   // null when the key is missing. The Read form counts keyspace hits and
   // misses (lookupKeyRead); the Write form announces a modification
-  // (lookupKeyWrite).
-  bool LookupTypedRead(std::string_view key, ValueType type, Value** out);
+  // (lookupKeyWrite). Only the Write form hands out a mutable value (see
+  // Keyspace::LookupRead).
+  bool LookupTypedRead(std::string_view key, ValueType type, const Value** out);
   bool LookupTypedWrite(std::string_view key, ValueType type, Value** out);
 
   // Propagation, see the top of this file and Server::AlsoPropagate.

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "core/util/check.h"
+
 namespace plab {
 
 Keyspace::Keyspace() : rng_(0x5eed) {}
@@ -28,13 +30,13 @@ bool Keyspace::ExpireIfNeeded(int db, std::string_view key) {
   return true;
 }
 
-Value* Keyspace::Lookup(int db, std::string_view key) {
+const Value* Keyspace::Lookup(int db, std::string_view key) {
   ExpireIfNeeded(db, key);
   return dbs_[db].keys.Find(key);
 }
 
-Value* Keyspace::LookupRead(int db, std::string_view key) {
-  Value* v = Lookup(db, key);
+const Value* Keyspace::LookupRead(int db, std::string_view key) {
+  const Value* v = Lookup(db, key);
   if (v != nullptr) {
     ++stats_.keyspace_hits;
   } else {
@@ -44,7 +46,8 @@ Value* Keyspace::LookupRead(int db, std::string_view key) {
 }
 
 Value* Keyspace::LookupWrite(int db, std::string_view key) {
-  Value* v = Lookup(db, key);
+  ExpireIfNeeded(db, key);
+  Value* v = dbs_[db].keys.Find(key);
   if (v != nullptr) NotifyWrite(db, key);
   return v;
 }
@@ -63,7 +66,7 @@ Value& Keyspace::Set(int db, std::string_view key, Value value, bool keep_ttl) {
 Value& Keyspace::Add(int db, std::string_view key, Value value) {
   NotifyWrite(db, key);
   auto [node, inserted] = dbs_[db].keys.TryEmplace(key);
-  (void)inserted;
+  PLAB_DCHECK(inserted, "Keyspace::Add: the key exists");
   node->value = std::move(value);
   node->value.set_version(write_version_);
   return node->value;
@@ -104,6 +107,7 @@ int64_t Keyspace::GetExpire(int db, std::string_view key) const {
 }
 
 void Keyspace::SetExpire(int db, std::string_view key, int64_t when_ms) {
+  PLAB_DCHECK(dbs_[db].keys.Contains(key), "Keyspace::SetExpire: no such key");
   NotifyWrite(db, key);
   dbs_[db].expires.Put(key, when_ms);
 }

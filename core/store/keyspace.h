@@ -72,10 +72,14 @@ class Keyspace {
   void set_observer(KeyObserver* observer) { observer_ = observer; }
 
   // Lookup for reading: nullptr when absent or expired (then deleted).
-  // Counts keyspace hits/misses like lookupKeyRead().
-  Value* LookupRead(int db, std::string_view key);
+  // Counts keyspace hits/misses like lookupKeyRead(). The value is const:
+  // changing a key must go through LookupWrite/Set/Delete, which announce
+  // it to the KeyObserver first (the running snapshot's copy-on-write rule:
+  // the old value is saved before it changes).
+  const Value* LookupRead(int db, std::string_view key);
   // Lookup without touching hit/miss stats (EXISTS-like internal checks).
-  Value* Lookup(int db, std::string_view key);
+  // Const for the same reason as LookupRead.
+  const Value* Lookup(int db, std::string_view key);
   // Lookup for modifying the value in place: notifies OnBeforeWrite first.
   Value* LookupWrite(int db, std::string_view key);
 

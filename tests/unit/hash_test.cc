@@ -23,7 +23,7 @@ constexpr std::string_view kNotInt = "ERR value is not an integer or out of rang
 int64_t Dirty(TestEngine& t) { return t.engine.server().dirty(); }
 
 std::string Encoding(TestEngine& t, std::string_view key) {
-  plab::Value* v = t.engine.server().keyspace().Lookup(0, key);
+  const plab::Value* v = t.engine.server().keyspace().Lookup(0, key);
   return v == nullptr ? "" : std::string(v->EncodingName());
 }
 

@@ -256,7 +256,7 @@ TEST_SUITE("keys") {
     CHECK(t.Run("TYPE l2") == "+list\r\n");
     // The copy is independent of the original.
     CHECK(t.engine.server().keyspace().Lookup(2, "l2")->list().items.size() == 2);
-    t.engine.server().keyspace().Lookup(0, "l")->list().items.clear();
+    t.engine.server().keyspace().LookupWrite(0, "l")->list().items.clear();
     CHECK(t.engine.server().keyspace().Lookup(2, "l2")->list().items.size() == 2);
   }
 

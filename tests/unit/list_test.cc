@@ -17,7 +17,7 @@ int64_t Dirty(TestEngine& t) { return t.engine.server().dirty(); }
 
 // The key's encoding as OBJECT ENCODING would report it ("" when missing).
 std::string Encoding(TestEngine& t, std::string_view key) {
-  plab::Value* v = t.engine.server().keyspace().Lookup(0, key);
+  const plab::Value* v = t.engine.server().keyspace().Lookup(0, key);
   return v == nullptr ? "" : std::string(v->EncodingName());
 }
 

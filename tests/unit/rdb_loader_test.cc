@@ -148,7 +148,7 @@ Status LoadStatus(std::string_view bytes) {
 }
 
 std::string Encoding(Keyspace& ks, std::string_view key, int db = 0) {
-  Value* v = ks.Lookup(db, key);
+  const Value* v = ks.Lookup(db, key);
   REQUIRE(v != nullptr);
   return std::string(v->EncodingName());
 }
