@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/cmd/server_family.h"
+#include "core/util/check.h"
 
 namespace plab {
 namespace {
@@ -200,6 +201,7 @@ void ReplyArgs(ReplyBuilder& r, const std::vector<DocArg>& args) {
 }  // namespace
 
 void ReplyDocArguments(ReplyBuilder& reply, std::string_view syntax) {
+  PLAB_DCHECK(!syntax.empty(), "ReplyDocArguments: empty syntax");
   ReplyArgs(reply, SyntaxParser(syntax).ParseAll());
 }
 

@@ -16,6 +16,7 @@
 #include "core/cmd/scan_args.h"
 #include "core/cmd/server_family.h"
 #include "core/server/server.h"
+#include "core/util/check.h"
 #include "core/util/glob.h"
 #include "core/util/numbers.h"
 
@@ -143,7 +144,8 @@ void TransferKey(Keyspace& ks, int src_db, const std::string& src, int dst_db,
                  const std::string& dst) {
   Value value;
   int64_t expire = Keyspace::kNoExpire;
-  ks.Take(src_db, src, &value, &expire);
+  const bool taken = ks.Take(src_db, src, &value, &expire);
+  PLAB_DCHECK(taken, "TransferKey: no source key");
   ks.Add(dst_db, dst, std::move(value));
   if (expire != Keyspace::kNoExpire) ks.SetExpire(dst_db, dst, expire);
 }

@@ -12,12 +12,14 @@ std::string JoinPath(std::string_view dir, std::string_view name) {
   return out;
 }
 
+// An unfinished write's temp file is abandoned: closing it only releases
+// the handle, and the temp name is never renamed over the real file.
 DurableWrite::~DurableWrite() {
   if (file_ != nullptr) (void)file_->Close();
 }
 
 void DurableWrite::Begin(Disk& disk, std::string_view dir, std::string_view name) {
-  if (file_ != nullptr) (void)file_->Close();
+  if (file_ != nullptr) (void)file_->Close();  // abandoned, as in the destructor
   file_.reset();
   ticket_.reset();
   disk_ = &disk;
@@ -53,6 +55,8 @@ bool DurableWrite::waiting() const {
 }
 
 Status DurableWrite::Fail(Status status) {
+  // Already failing with `status`: errors of the cleanup below would only
+  // hide it, and neither step can make the failed write look done.
   if (file_ != nullptr) (void)file_->Close();
   file_.reset();
   ticket_.reset();
@@ -154,11 +158,11 @@ Status WriteFileInIssueOrder(Disk& disk, std::string_view path, std::string_view
   if (!file.ok()) return file.status();
   Status s = (*file)->Append(data);
   std::shared_ptr<SyncTicket> synced = s.ok() ? (*file)->Sync() : nullptr;
-  (void)(*file)->Close();
+  (void)(*file)->Close();  // releases the handle; the sync's outcome is what counts
   if (s.ok() && synced->done()) s = synced->status();
   if (s.ok()) s = disk.Rename(temp, path);
   if (!s.ok()) {
-    (void)disk.Remove(temp);
+    (void)disk.Remove(temp);  // cleanup; the error returned is `s`
     return s;
   }
   std::shared_ptr<SyncTicket> dir_synced = disk.SyncDir(dir);

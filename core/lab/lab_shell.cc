@@ -11,6 +11,7 @@
 #include "core/lab/lab_text.h"
 #include "core/resp/reply_format.h"
 #include "core/util/ascii.h"
+#include "core/util/check.h"
 #include "core/util/numbers.h"
 #include "core/util/split_args.h"
 
@@ -366,6 +367,7 @@ ShellLine ParseShellLine(std::string_view line) {
 }
 
 std::vector<std::vector<std::string>> PolicyCommands(const DotCommand& dot) {
+  PLAB_DCHECK(dot.verb == DotCommand::Verb::kPolicy, "PolicyCommands: not a .policy");
   using P = PersistPolicy;
   const bool aof = dot.policy == P::kAof || dot.policy == P::kHybrid;
   // appendonly yes last: it starts the rewrite that writes the first BASE,
@@ -497,6 +499,7 @@ void ShellClock::Play(int64_t real_ms) {
 }
 
 void ShellClock::SetSpeed(double speed, int64_t real_ms) {
+  PLAB_DCHECK(speed > 0, "ShellClock::SetSpeed: speed must be > 0");
   Rebase(real_ms);
   speed_ = speed;
 }

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "core/persist/lzf.h"
+#include "core/util/check.h"
 #include "core/util/numbers.h"
 
 namespace plab::rdb {
@@ -97,6 +98,7 @@ std::string Quoted(std::string_view s) {
 // ---- Writers ------------------------------------------------------------
 
 void PutHeader(ByteSink* out, int version) {
+  PLAB_DCHECK(version >= 0 && version <= 9999, "PutHeader: version out of range");
   out->append(kMagic);
   int divisor = 1000;
   for (size_t i = 0; i < kVersionDigits; ++i, divisor /= 10) {

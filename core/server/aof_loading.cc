@@ -59,7 +59,9 @@ Status AofPersistence::Load(RecoveryReport* report) {
       }
       // aoftest fix: the file's new entry must be durable before its old
       // one goes, or a power cut in between (e.g. after this file then fails
-      // to load) loses the only copy of the legacy AOF.
+      // to load) loses the only copy of the legacy AOF. Redis does not sync
+      // here at all; a failed or later-completing directory sync leaves the
+      // rename as durable as Redis leaves it, so the tickets are not waited on.
       (void)disk_->SyncDir(c.appenddirname);
       (void)disk_->SyncDir("");
       Log(LogLevel::kNotice, "Successfully migrated an old-style AOF file (" + f +
@@ -226,7 +228,7 @@ Status AofPersistence::ReplayCommands(std::string_view bytes, size_t from, const
     if (!w.ok()) return w.status();
     PLAB_RETURN_IF_ERROR((*w)->Truncate(cut));
     std::shared_ptr<SyncTicket> t = (*w)->Sync();
-    (void)(*w)->Close();
+    (void)(*w)->Close();  // releases the handle; the sync's outcome is checked next
     if (t->done() && !t->status().ok()) return t->status();
     file->truncated_bytes = static_cast<int64_t>(bytes.size() - cut);
     Log(LogLevel::kWarning, "AOF " + name + " loaded anyway because aof-load-truncated is enabled");

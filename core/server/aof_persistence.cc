@@ -113,7 +113,12 @@ Status AofPersistence::OpenIncr(const std::string& name, bool truncate) {
 void AofPersistence::UseIncr(std::unique_ptr<WritableFile> file, const std::string& name) {
   if (incr_ != nullptr) {
     // aof_background_fsync_and_close(): what went to the old file is synced
-    // before it is left behind.
+    // before it is left behind. Its outcome is not waited for or reported,
+    // as Redis's close job ignores it too: tickets complete in issue order,
+    // so the manifest sync that follows cannot be durable before this one,
+    // and a failed sync of a file no longer written to surfaces as a failed
+    // later barrier or, after a crash, as a torn file that loading reports.
+    // Close() only releases the handle (the bytes went to Append already).
     (void)incr_->Sync();
     (void)incr_->Close();
   }
@@ -346,6 +351,9 @@ Status AofPersistence::StartRewriteInternal() {
     // a power cut in between can leave the old file torn mid-command while
     // no longer the last, and startup then refuses ("truncated but not the
     // last file"; found by the crash-state enumeration, tests/crash/).
+    // The ticket is not kept: the manifest's own sync, issued later, is the
+    // barrier that waits for this one (issue order), and its failure fails
+    // the rewrite.
     (void)incr_->Sync();
   }
   auto job = std::make_unique<RewriteJob>(server_.keyspace(), BaseFormat(), BaseRdbOptions(),
@@ -396,7 +404,9 @@ Status AofPersistence::StartRewriteInternal() {
   info_.rewrite_scheduled = false;
   info_.rewrite_start_s = server_.clock().NowMillis() / 1000;
   Log(LogLevel::kNotice, "Background append only file rewriting started");
-  (void)BackgroundWork(0);  // native disks: the new INCR is current at once
+  // Native disks: the new INCR is current at once. Whether more work
+  // remains does not matter here: cron and idle time continue it.
+  (void)BackgroundWork(0);
   return Status::Ok();
 }
 
@@ -514,8 +524,13 @@ void AofPersistence::DeleteHistory() {
   if (server_.config().aof_disable_auto_gc || manifest_.history.empty()) return;
   for (const std::string& name : TakeHistory(&manifest_)) {
     Log(LogLevel::kNotice, "Removing the history file " + name + " in the background");
+    // Redis's bio unlink ignores failures too: a history file left behind
+    // is named by no manifest, so loading never reads it.
     (void)disk_->Remove(DirPath(name));
   }
+  // The manifest without history differs from the durable one only in the
+  // history lines, which loading ignores; if persisting it fails, the next
+  // manifest write (next rewrite) carries the same content.
   (void)PersistManifest(manifest_);
 }
 
@@ -529,6 +544,8 @@ void AofPersistence::FailRewrite(const std::string& why) {
   const bool new_incr_pending = rewrite_->phase == RewriteJob::Phase::kNewIncr;
   const std::string temp = rewrite_->base_write.temp_path();
   rewrite_.reset();
+  // Cleanup of a temp file no manifest names (Redis unlinks it without
+  // checking); one left behind is overwritten by the next rewrite.
   if (!temp.empty() && disk_->Exists(temp)) (void)disk_->Remove(temp);
   if (gate != nullptr) {
     // A failed rewrite is not a failed write: the writes held for the new
@@ -543,6 +560,8 @@ void AofPersistence::FailRewrite(const std::string& why) {
     // cleanup: the temp INCR goes away and the next try starts over.
     buf_.clear();
     incr_.reset();
+    // Best effort, like Redis's bg_unlink of it: the temp INCR is named by
+    // no manifest and is truncated when the next try opens it.
     (void)disk_->Remove(DirPath(TempIncrFileName(server_.config().appendfilename)));
     info_.rewrite_scheduled = true;
   }
@@ -555,6 +574,7 @@ void AofPersistence::KillRewrite() {
   std::shared_ptr<DeferredTicket> gate = std::move(rewrite_->gate);
   const bool new_incr_pending = rewrite_->phase == RewriteJob::Phase::kNewIncr;
   rewrite_.reset();
+  // As in FailRewrite: a leftover temp BASE is harmless and overwritten.
   if (!temp.empty() && disk_->Exists(temp)) (void)disk_->Remove(temp);
   if (gate != nullptr) {
     // The held writes go to the old INCR file, which the manifest names.
@@ -564,10 +584,13 @@ void AofPersistence::KillRewrite() {
 }
 
 void AofPersistence::Cron(int64_t budget_us) {
+  // serverCron's flushAppendOnlyFile(0) retries: no reply waits on these
+  // flushes (those of BeforeSleep hold their replies), so their tickets are
+  // not needed; a failure is recorded in info_ by Flush itself.
   if (state_ == State::kOn && info_.flush_postponed_start_s != 0) (void)Flush(false);
   if (state_ == State::kOn && !info_.last_write_ok) (void)Flush(false);
   if (rewrite_ != nullptr) {
-    (void)BackgroundWork(budget_us);
+    (void)BackgroundWork(budget_us);  // the next tick continues it either way
     return;
   }
   if (server_.HasActiveChild()) return;
@@ -591,6 +614,8 @@ void AofPersistence::MaybeAutoRewrite() {
   if (growth < c.auto_aof_rewrite_percentage) return;
   Log(LogLevel::kNotice,
       "Starting automatic rewriting of AOF on " + std::to_string(growth) + "% growth");
+  // StartRewrite logs and counts its own failure (aof_last_bgrewrite_status);
+  // an automatic rewrite has no client to tell, as in Redis's serverCron.
   (void)StartRewrite();
 }
 
@@ -626,12 +651,15 @@ Status AofPersistence::Enable() {
 
 void AofPersistence::Disable() {
   if (state_ == State::kOff) return;
+  // The final flush's ticket: its sync is waited for just below (through
+  // the INCR file's own Sync, which covers it).
   (void)Flush(true);
   if (incr_ != nullptr) {
     std::shared_ptr<SyncTicket> t = incr_->Sync();
     if (t->done() && !t->status().ok()) {
       Log(LogLevel::kWarning, "Fail to fsync the AOF file: " + t->status().message());
     }
+    // Close() only releases the handle; the sync above is what mattered.
     (void)incr_->Close();
     incr_.reset();
   }
@@ -651,6 +679,9 @@ void AofPersistence::PrepareForShutdown() {
   if (state_ == State::kWaitRewrite) {
     Log(LogLevel::kWarning, "Writing initial AOF. Exit anyway.");
   }
+  // prepareForShutdown(): flushAppendOnlyFile(1) + redis_fsync, whose
+  // errors Redis does not check either; the process is going away and the
+  // durable state is whatever these barriers reached.
   (void)Flush(true);
   if (incr_ != nullptr) (void)incr_->Sync();
 }

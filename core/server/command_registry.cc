@@ -1,5 +1,6 @@
 #include "core/server/command_spec.h"
 #include "core/util/ascii.h"
+#include "core/util/check.h"
 
 namespace plab {
 
@@ -25,6 +26,7 @@ const CommandSpec* CommandRegistry::Find(std::string_view name) const {
 
 const CommandSpec* CommandRegistry::Lookup(const std::vector<std::string>& argv,
                                            bool* unknown_subcommand) const {
+  PLAB_DCHECK(!argv.empty(), "CommandRegistry::Lookup: empty argv");
   *unknown_subcommand = false;
   const CommandSpec* base = Find(argv[0]);
   if (base == nullptr || base->subcommands.empty() || argv.size() == 1) return base;

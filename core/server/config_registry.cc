@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "core/util/ascii.h"
+#include "core/util/check.h"
 #include "core/util/glob.h"
 #include "core/util/numbers.h"
 #include "core/util/split_args.h"
@@ -536,6 +537,7 @@ Status SetConfigParam(Config* config, std::string_view name, const std::vector<s
 }
 
 Status ConfigSet(Config* config, std::span<const std::string> pairs) {
+  PLAB_DCHECK(pairs.size() % 2 == 0, "ConfigSet: names and values must pair up");
   std::vector<int> entries;
   if (auto err = CheckSetNames(pairs, &entries)) return Status::InvalidArgument(*err);
   Config candidate = *config;

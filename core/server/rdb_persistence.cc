@@ -174,6 +174,8 @@ void RdbPersistence::KillBackgroundSave() {
   Log(LogLevel::kWarning, "Background saving stopped before it finished; temp file removed");
   const std::string temp = bgsave_->write.temp_path();
   bgsave_.reset();  // closes the temp file
+  // Best effort, as Redis's removal of temp-<pid>.rdb: the next save
+  // truncates the same temp name.
   if (disk_->Exists(temp)) (void)disk_->Remove(temp);
 }
 
@@ -195,6 +197,8 @@ void RdbPersistence::Cron(int64_t budget_us) {
     if (server_.dirty() >= sp.changes && now_s - info_.last_save_time_s > sp.seconds && may_retry) {
       Log(LogLevel::kNotice, std::to_string(sp.changes) + " changes in " +
                                  std::to_string(sp.seconds) + " seconds. Saving...");
+      // rdbSaveBackground() failing is recorded (lastbgsave_status, the
+      // retry delay) by StartBackgroundSave itself; cron has no client.
       (void)StartBackgroundSave();
       return;
     }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/util/check.h"
+
 namespace plab {
 namespace {
 
@@ -97,6 +99,7 @@ void HashValue::ConvertToHashtable() {
 }
 
 HashValue::FieldRef HashValue::RandomField(std::mt19937_64& rng) const {
+  PLAB_DCHECK(!empty(), "HashValue::RandomField: empty hash");
   if (const Entries* entries = std::get_if<Entries>(&rep_)) {
     const Entry& e = (*entries)[static_cast<size_t>(rng() % entries->size())];
     return {&e.field, &e.value};

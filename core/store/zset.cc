@@ -1,10 +1,11 @@
 #include "core/store/zset.h"
 
 #include <algorithm>
-
 #include <cmath>
 #include <new>
 #include <utility>
+
+#include "core/util/check.h"
 
 namespace plab {
 namespace {
@@ -253,8 +254,9 @@ std::optional<double> ZSetValue::Score(std::string_view member) const {
 }
 
 const ZSetValue::Node* ZSetValue::Insert(std::string_view member, double score) {
+  PLAB_DCHECK(!std::isnan(score), "ZSetValue::Insert: NaN score");
   auto [dnode, inserted] = dict_.TryEmplace(member);
-  (void)inserted;
+  PLAB_DCHECK(inserted, "ZSetValue::Insert: member already present");
   Node* x = NewNode(RandomHeight());
   x->member_ = &dnode->key;
   x->score_ = score;
@@ -264,7 +266,10 @@ const ZSetValue::Node* ZSetValue::Insert(std::string_view member, double score) 
 }
 
 void ZSetValue::UpdateScore(std::string_view member, double score) {
-  Node* x = *dict_.Find(member);
+  PLAB_DCHECK(!std::isnan(score), "ZSetValue::UpdateScore: NaN score");
+  Node* const* found = dict_.Find(member);
+  PLAB_CHECK(found != nullptr, "ZSetValue::UpdateScore: member not present");
+  Node* x = *found;
   // Fast path (as zslUpdateScore): if the node keeps its position, just
   // rewrite the score.
   const Node* prev = x->backward_;

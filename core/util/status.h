@@ -12,6 +12,8 @@
 #include <utility>
 #include <variant>
 
+#include "core/util/check.h"
+
 namespace plab {
 
 class [[nodiscard]] Status {
@@ -48,28 +50,50 @@ template <typename T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : data_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Status status) : data_(std::move(status)) {}  // NOLINT: REQUIRES: !status.ok()
+  // REQUIRES: !status.ok() (an OK Status holds no value to return).
+  Result(Status status) : data_(std::move(status)) {  // NOLINT: implicit by design
+    PLAB_DCHECK(!std::get<Status>(data_).ok(), "Result built from an OK Status");
+  }
 
   bool ok() const { return std::holds_alternative<T>(data_); }
   const Status& status() const {
     static const Status kOkStatus;
     return ok() ? kOkStatus : std::get<Status>(data_);
   }
-  T& value() & { return std::get<T>(data_); }
-  const T& value() const& { return std::get<T>(data_); }
-  T&& value() && { return std::get<T>(std::move(data_)); }
+  // REQUIRES: ok(). Checked always (std::get checks anyway), so reading the
+  // value of an error stops with the error's text instead of an unexplained
+  // bad_variant_access (an abort without a message in the wasm build).
+  T& value() & {
+    CheckHasValue();
+    return *std::get_if<T>(&data_);
+  }
+  const T& value() const& {
+    CheckHasValue();
+    return *std::get_if<T>(&data_);
+  }
+  T&& value() && {
+    CheckHasValue();
+    return std::move(*std::get_if<T>(&data_));
+  }
   T* operator->() { return &value(); }
   T& operator*() { return value(); }
 
  private:
+  void CheckHasValue() const {
+    if (!ok()) {
+      CheckFailed(__FILE__, __LINE__, "ok()",
+                  "Result::value() on an error: " + std::get<Status>(data_).ToString());
+    }
+  }
+
   std::variant<T, Status> data_;
 };
 
 }  // namespace plab
 
 // Returns early from the enclosing function when `expr` is not OK.
-#define PLAB_RETURN_IF_ERROR(expr)          \
-  do {                                      \
-    ::plab::Status plab_status_ = (expr);   \
+#define PLAB_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    ::plab::Status plab_status_ = (expr);        \
     if (!plab_status_.ok()) return plab_status_; \
   } while (0)
