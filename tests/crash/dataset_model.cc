@@ -8,7 +8,7 @@ namespace {
 Config ModelConfig() {
   Config c;
   c.appendonly = false;
-  c.save = "";
+  c.save = {};
   return c;
 }
 

@@ -171,8 +171,8 @@ struct Machine {
 Config ReplayConfig(bool load_truncated) {
   Config c;
   c.appendonly = true;
-  c.appendfsync = "always";
-  c.save = "";
+  c.appendfsync = FsyncPolicy::kAlways;
+  c.save = {};
   c.aof_load_truncated = load_truncated;
   // Strings may not grow past 1 MB (SETRANGE, APPEND): a 1 KB input must
   // not make the target allocate 512 MB the way a real AOF could.

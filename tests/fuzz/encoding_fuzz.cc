@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/server/rdb_persistence.h"  // RdbLoadOptionsFrom
 #include "core/persist/intset.h"
 #include "core/persist/listpack.h"
 #include "core/persist/rdb_coding.h"
@@ -56,7 +57,7 @@ std::string RebuildProblem(const std::vector<ListpackEntry>& entries) {
 std::vector<std::string> LoadedList(const std::string& file, std::string* problem) {
   Keyspace ks;
   Config config;
-  Result<RdbLoadResult> r = LoadRdb(file, 0, config, &ks);
+  Result<RdbLoadResult> r = LoadRdb(file, 0, RdbLoadOptionsFrom(config), &ks);
   if (!r.ok()) {
     *problem = "the RDB loader refuses a blob the decoder accepts: " + r.status().message();
     return {};
@@ -90,7 +91,8 @@ std::string FuzzListpack(std::string_view data) {
   rdb::PutLength(&value, rdb::kQuicklistNodePacked);
   value += AsRdbString(data);
   Keyspace ks;
-  Result<RdbLoadResult> r = LoadRdb(OneKeyRdb(rdb::kTypeListQuicklist2, value), 0, Config(), &ks);
+  Result<RdbLoadResult> r =
+      LoadRdb(OneKeyRdb(rdb::kTypeListQuicklist2, value), 0, RdbLoadOptions(), &ks);
   if (entries.ok() != r.ok()) return "DecodeListpack and the RDB loader disagree on validity";
   if (!entries.ok()) return "";
   std::string p = RebuildProblem(*entries);
@@ -105,7 +107,7 @@ std::string FuzzZiplist(std::string_view data) {
   Result<std::vector<ListpackEntry>> entries = DecodeZiplist(data);
   const std::string file = OneKeyRdb(rdb::kTypeListZiplist, AsRdbString(data));
   Keyspace ks;
-  Result<RdbLoadResult> r = LoadRdb(file, 0, Config(), &ks);
+  Result<RdbLoadResult> r = LoadRdb(file, 0, RdbLoadOptions(), &ks);
   if (entries.ok() != r.ok()) return "DecodeZiplist and the RDB loader disagree on validity";
   if (!entries.ok()) return "";
   std::string p = RebuildProblem(*entries);
@@ -120,8 +122,8 @@ std::string FuzzIntset(std::string_view data) {
   Result<std::vector<int64_t>> values = DecodeIntset(data);
   Keyspace ks;
   Config config;
-  Result<RdbLoadResult> r =
-      LoadRdb(OneKeyRdb(rdb::kTypeSetIntset, AsRdbString(data)), 0, config, &ks);
+  Result<RdbLoadResult> r = LoadRdb(OneKeyRdb(rdb::kTypeSetIntset, AsRdbString(data)), 0,
+                                    RdbLoadOptionsFrom(config), &ks);
   if (values.ok() != r.ok()) return "DecodeIntset and the RDB loader disagree on validity";
   if (!values.ok()) return "";
   if (values->empty()) return "DecodeIntset accepted an empty intset";
@@ -150,8 +152,8 @@ std::string FuzzZipmap(std::string_view data) {
   auto pairs = DecodeZipmap(data);
   Keyspace ks;
   Config config;
-  Result<RdbLoadResult> r =
-      LoadRdb(OneKeyRdb(rdb::kTypeHashZipmap, AsRdbString(data)), 0, config, &ks);
+  Result<RdbLoadResult> r = LoadRdb(OneKeyRdb(rdb::kTypeHashZipmap, AsRdbString(data)), 0,
+                                    RdbLoadOptionsFrom(config), &ks);
   if (!pairs.ok()) {
     if (r.ok()) return "the RDB loader accepts a zipmap DecodeZipmap refuses";
     return "";

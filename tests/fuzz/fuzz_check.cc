@@ -3,6 +3,7 @@
 #include <map>
 #include <utility>
 
+#include "core/server/rdb_persistence.h"  // RdbLoadOptionsFrom
 #include "core/lab/keyspace_diff.h"
 #include "core/persist/rdb_coding.h"
 #include "core/persist/rdb_format.h"
@@ -117,7 +118,7 @@ std::string RoundTripProblem(const Keyspace& keyspace, const Config& config, boo
   if (!file.ok()) return "SerializeKeyspace failed: " + file.status().message();
   Keyspace again;
   again.SetCommandTime(keyspace.command_time());
-  Result<RdbLoadResult> loaded = LoadRdb(*file, /*now_ms=*/0, config, &again);
+  Result<RdbLoadResult> loaded = LoadRdb(*file, /*now_ms=*/0, RdbLoadOptionsFrom(config), &again);
   if (!loaded.ok())
     return "the RDB written from the keyspace fails to load: " + loaded.status().message();
   std::string why;

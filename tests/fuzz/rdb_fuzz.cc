@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/server/rdb_persistence.h"  // RdbLoadOptionsFrom
 #include "core/persist/rdb_annotate.h"
 #include "core/persist/rdb_coding.h"
 #include "core/persist/rdb_format.h"
@@ -51,7 +52,7 @@ std::string AnnotationProblem(std::string_view data, const Result<RdbLoadResult>
 
 std::string LoadProblem(std::string_view data, const Config& config, bool* loaded_ok) {
   Keyspace ks;
-  Result<RdbLoadResult> r = LoadRdb(data, /*now_ms=*/0, config, &ks);
+  Result<RdbLoadResult> r = LoadRdb(data, /*now_ms=*/0, RdbLoadOptionsFrom(config), &ks);
   *loaded_ok = r.ok();
   if (!r.ok()) {
     if (r.status().message().empty()) return "a failed load without a message";
@@ -105,7 +106,7 @@ std::string FuzzRdbLoader(std::string_view data) {
   if (!p.empty()) return p;
   {
     Keyspace ks;
-    p = AnnotationProblem(data, LoadRdb(data, 0, Config(), &ks));
+    p = AnnotationProblem(data, LoadRdb(data, 0, RdbLoadOptions(), &ks));
     if (!p.empty()) return p;
   }
   if (!ok) return "";
@@ -124,7 +125,7 @@ std::string FuzzQuicklist(std::string_view data) {
       OneKeyRdb(v1 ? rdb::kTypeListQuicklist : rdb::kTypeListQuicklist2, data.substr(1));
   FirstListObserver first;
   Keyspace ks;
-  Result<RdbLoadResult> r = LoadRdb(file, 0, Config(), &ks, &first);
+  Result<RdbLoadResult> r = LoadRdb(file, 0, RdbLoadOptions(), &ks, &first);
   if (!r.ok()) return "";
   if (!first.seen_value) return "a file that loaded without reporting its first value";
   if (first.items == 0 && !first.is_list && first.node_elements != 0) {

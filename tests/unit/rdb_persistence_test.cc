@@ -744,7 +744,7 @@ TEST_SUITE("rdb persistence") {
     ManualClock clock;
     SimDisk disk(&clock);
     Config config;
-    config.enable_debug_command = "local";
+    config.enable_debug_command = ProtectedAction::kLocal;
     DiskEngine e(clock, disk, config);
     e.Run("SET a old");
     REQUIRE(e.Run("SAVE") == kOk);
