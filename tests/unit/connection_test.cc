@@ -41,6 +41,18 @@ TEST_SUITE("connection") {
     CHECK(t.Run("EXEC") == Err("EXECABORT Transaction discarded because of previous errors."));
   }
 
+  TEST_CASE("WATCH, DISCARD and EXEC run at once inside MULTI instead of being queued") {
+    // The commands flagged kCmdTransactionControl (processCommand's list).
+    TestEngine t;
+    CHECK(t.Run("MULTI") == kOk);
+    CHECK(t.Run("WATCH k") == Err("ERR WATCH inside MULTI is not allowed"));
+    CHECK(t.Run("SET a 1") == "+QUEUED\r\n");
+    CHECK(t.Run("EXEC") == Arr({kOk}));
+    CHECK(t.Run("MULTI") == kOk);
+    CHECK(t.Run("DISCARD") == kOk);
+    CHECK(t.Run("EXEC") == Err("ERR EXEC without MULTI"));
+  }
+
   TEST_CASE("the engine parses pipelined and inline input") {
     TestEngine t;
     CHECK(t.engine.Feed("*1\r\n$4\r\nPING\r\nPING\r\n*2\r\n$4\r\nECHO\r\n$2\r\nhi") ==
