@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 
 const fuzzDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../fuzz");
 
-/** Deterministic PRNG (mulberry32). */
+/** Deterministic PRNG (mulberry32), so a failing seed can be replayed. */
 export function prng(seed) {
   let a = seed >>> 0;
   const next = () => {
@@ -28,7 +28,13 @@ export function prng(seed) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  return { next, int: (n) => Math.floor(next() * n) };
+  const int = (n) => Math.floor(next() * n);
+  const bytes = (n) => {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = int(256);
+    return out;
+  };
+  return { next, int, bytes, pick: (list) => list[int(list.length)] };
 }
 
 /** The committed seeds and saved crashes of `target`, crashes first. */

@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import { test } from "node:test";
 
 import { deleteMirror, openMirror } from "../../web/src/idb_mirror.js";
+import { prng } from "./fuzz_util.mjs";
 
 // The dev dependencies live in web/node_modules, which node's resolution
 // does not search from tests/node: resolve them from web/ instead.
@@ -43,25 +44,6 @@ function spyEnv() {
     return req;
   };
   return { env, seen };
-}
-
-/** Deterministic PRNG (mulberry32) so a failing seed can be replayed. */
-function prng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n) => Math.floor(next() * n);
-  const bytes = (n) => {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = int(256);
-    return out;
-  };
-  return { next, int, bytes, pick: (list) => list[int(list.length)] };
 }
 
 /** What applying the ops in order must give: the durable disk itself. */
