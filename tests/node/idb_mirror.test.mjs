@@ -6,6 +6,7 @@ import { test } from "node:test";
 
 import { deleteMirror, openMirror } from "../../web/src/idb_mirror.js";
 import { prng } from "./fuzz_util.mjs";
+import { spyOnReadwrite } from "./idb_spy.mjs";
 
 // The dev dependencies live in web/node_modules, which node's resolution
 // does not search from tests/node: resolve them from web/ instead.
@@ -28,21 +29,7 @@ function freshEnv() {
 function spyEnv() {
   const env = freshEnv();
   const seen = [];
-  const realOpen = env.indexedDB.open.bind(env.indexedDB);
-  env.indexedDB.open = (...args) => {
-    const req = realOpen(...args);
-    // Registered before openMirror's onsuccess, so it runs first.
-    req.addEventListener("success", () => {
-      const db = req.result;
-      const realTx = db.transaction.bind(db);
-      db.transaction = (stores, mode, options) => {
-        const tx = realTx(stores, mode, options);
-        if (mode === "readwrite") seen.push({ tx, options });
-        return tx;
-      };
-    });
-    return req;
-  };
+  spyOnReadwrite(env.indexedDB, (tx, options) => seen.push({ tx, options }));
   return { env, seen };
 }
 

@@ -13,6 +13,8 @@ import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
 
+import { spyOnReadwrite } from "./idb_spy.mjs";
+
 const root = new URL("../../", import.meta.url);
 const dist = resolve(process.env.PLAB_DIST ?? new URL("build/wasm/dist", root).pathname);
 const { PersistLab } = await import(pathToFileURL(`${dist}/persistlab.js`).href);
@@ -310,25 +312,12 @@ test("a memory lab crashes and recovers like an IndexedDB one, shares no lock an
  * was called: a quota error or a browser shutting down mid-commit.
  */
 function failingProfile() {
-  const idb = profile();
   let fail = false;
-  const realOpen = idb.open.bind(idb);
-  idb.open = (...args) => {
-    const req = realOpen(...args);
-    req.addEventListener("success", () => {
-      const db = req.result;
-      const realTx = db.transaction.bind(db);
-      db.transaction = (stores, mode, options) => {
-        const tx = realTx(stores, mode, options);
-        if (mode === "readwrite" && fail) {
-          fail = false;
-          queueMicrotask(() => tx.abort());
-        }
-        return tx;
-      };
-    });
-    return req;
-  };
+  const idb = spyOnReadwrite(profile(), (tx) => {
+    if (!fail) return;
+    fail = false;
+    queueMicrotask(() => tx.abort());
+  });
   return { idb, failNext: () => { fail = true; } };
 }
 
