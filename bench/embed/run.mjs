@@ -18,21 +18,15 @@
 // page (a Markdown generator's output) served under the site's strict CSP;
 // the elements are 1600 px apart and scrolled to one after another, each
 // once the one before is ready.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { gzipSync } from "node:zlib";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { SITE_CSP, startServer } from "../../web/serve.mjs";
 import { launchOptions, loadPlaywright } from "../../tests/browser/browser.mjs";
 import { BudgetTable, median, ms } from "../lib/budgets.mjs";
+import { KB, gzipped as gz, kB, quick, resultsPath, siteDir } from "../lib/site.mjs";
 
-const here = fileURLToPath(new URL(".", import.meta.url));
-const repoRoot = resolve(here, "..", "..");
-const siteDir = resolve(process.env.PLAB_SITE ?? join(repoRoot, "build", "wasm", "site"));
-const resultsFile = join(repoRoot, "bench", "results", "embed.md");
-const quick = process.argv.includes("--quick");
-const KB = 1000; // budgets in kB (10^3 bytes): the stricter reading
+const resultsFile = resultsPath("embed.md");
 const RUNS = quick ? 3 : 7;
 const ELEMENTS = [
   'id="first" panels="crash"',
@@ -42,8 +36,6 @@ const ELEMENTS = [
 
 const table = new BudgetTable();
 const row = table.row.bind(table);
-const gz = (file) => gzipSync(readFileSync(join(siteDir, file)), { level: 9 }).length;
-const kB = (n) => `${(n / KB).toFixed(1)} kB`;
 
 function measureSizes() {
   const loader = gz("persist-lab.js");

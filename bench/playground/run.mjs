@@ -16,21 +16,15 @@
 // Everything is measured by the page's standard APIs (performance marks the
 // playground sets, "longtask" entries, keydown timestamps and a
 // MutationObserver on the terminal's rows): no test hooks in the page.
-import { readdirSync, readFileSync } from "node:fs";
-import { gzipSync } from "node:zlib";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { startServer } from "../../web/serve.mjs";
 import { launchOptions, loadPlaywright } from "../../tests/browser/browser.mjs";
 import { openPlayground, runLine, waitIdle } from "../../tests/browser/playground_driver.mjs";
 import { BudgetTable, median, ms, percentile } from "../lib/budgets.mjs";
+import { KB, gzipped as gz, kB, quick, resultsPath, siteDir } from "../lib/site.mjs";
 
-const here = fileURLToPath(new URL(".", import.meta.url));
-const repoRoot = resolve(here, "..", "..");
-const siteDir = resolve(process.env.PLAB_SITE ?? join(repoRoot, "build", "wasm", "site"));
-const resultsFile = join(repoRoot, "bench", "results", "playground.md");
-const quick = process.argv.includes("--quick");
-const KB = 1000; // budgets in kB (10^3 bytes): the stricter reading
+const resultsFile = resultsPath("playground.md");
 const RUNS = quick ? 3 : 5;
 const KEYS = quick ? 50_000 : 200_000;
 const ROUNDS = quick ? 2 : 5;
@@ -45,7 +39,6 @@ function siteFiles(dir = siteDir, prefix = "") {
 }
 
 function measureSizes() {
-  const gz = (f) => gzipSync(readFileSync(join(siteDir, f)), { level: 9 }).length;
   // Everything the playground page can download but the engine, including
   // what loads later (compare mode, the tutorial and its scenarios); the
   // <persist-lab> element's files and the docs page are bench/embed's.
@@ -53,9 +46,9 @@ function measureSizes() {
   const parts = siteFiles().filter((f) => !f.endsWith(".wasm") && !embedOrDocs.test(f)).map((f) => [f, gz(f)]);
   const total = parts.reduce((a, [, n]) => a + n, 0);
   row("size: the whole playground before the engine (every file the page can load but plab_wasm.wasm), gzip -9",
-    `${(total / KB).toFixed(1)} kB`, "<= 400 kB", total <= 400 * KB);
-  row("size: of which", parts.map(([f, n]) => `${f} ${(n / KB).toFixed(1)} kB`).join(", "), "", null);
-  row("size: the engine (plab_wasm.wasm), gzip -9", `${(gz("plab_wasm.wasm") / KB).toFixed(1)} kB`, "", null);
+    kB(total), "<= 400 kB", total <= 400 * KB);
+  row("size: of which", parts.map(([f, n]) => `${f} ${kB(n)}`).join(", "), "", null);
+  row("size: the engine (plab_wasm.wasm), gzip -9", kB(gz("plab_wasm.wasm")), "", null);
 }
 
 /** Navigation -> prompt shown and -> lab ready, from the page's performance marks. */
