@@ -17,6 +17,8 @@
 //                      the last); `since: N` gives the change from N
 //   reply measures     the reply printed by command `after`
 
+import { bytes as human } from "../dom.js";
+
 /**
  * @typedef {"restart" | "snapshot" | "reply"} Source
  * @typedef {"keys" | "count" | "ms" | "bytes" | "bool" | "text"} Unit
@@ -203,11 +205,6 @@ export function formatValue(value, unit) {
     case "keys": return `${n(value)} ${value === 1 ? "key" : "keys"}`;
     default: return n(value, 2);
   }
-}
-
-function human(bytes) {
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 /**
