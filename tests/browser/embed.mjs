@@ -10,16 +10,12 @@
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { SITE_CSP } from "../../web/serve.mjs";
-import { guardContext, runTests, screenshot } from "./runner.mjs";
+import { PROMPT } from "./playground_driver.mjs";
+import { guardContext, note, repoRoot, runTests, screenshot, siteDir } from "./runner.mjs";
 
-const repoRoot = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-const siteDir = resolve(process.env.PLAB_SITE ?? join(repoRoot, "build", "wasm", "site"));
 const SCENARIO_TIMEOUT_MS = 120_000;
-const PROMPT = /^(plab(\[\d+\])?(\(TX\))?|not connected)> ?$/;
-const note = (msg) => console.log(`# ${msg}`);
 
 // --- host pages -----------------------------------------------------------------
 

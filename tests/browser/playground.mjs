@@ -10,17 +10,12 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { SITE_CSP } from "../../web/serve.mjs";
-import { guardContext, runTests, screenshot } from "./runner.mjs";
+import { guardContext, note, repoRoot, runTests, screenshot, siteDir } from "./runner.mjs";
 import { clickAndWait, openPlayground, runLine, runLineHere, screen, waitIdle } from "./playground_driver.mjs";
 
-const repoRoot = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-const siteDir = resolve(process.env.PLAB_SITE ?? join(repoRoot, "build", "wasm", "site"));
 const plabBin = resolve(process.env.PLAB_NATIVE_BIN ?? join(repoRoot, "build", "native", "native", "plab"));
 const SCENARIO_TIMEOUT_MS = 90_000;
-
-const note = (msg) => console.log(`# ${msg}`);
 
 /**
  * Runs fn with a fresh context (empty storage) and one playground page in

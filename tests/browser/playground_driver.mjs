@@ -3,7 +3,8 @@
 // has no test hooks: a running line is announced by aria-busy on the
 // terminal element, the terminal's text is xterm's rows in the DOM.
 
-const PROMPT = /^(plab(\[\d+\])?(\(TX\))?|not connected)> ?$/;
+/** The terminal's prompt row (the real prompt, not "connecting"). */
+export const PROMPT = /^(plab(\[\d+\])?(\(TX\))?|not connected)> ?$/;
 
 /**
  * Opens the playground in a new page of `context` and waits until the lab

@@ -3,7 +3,8 @@
 // names contain one of the command line's words (all without any), print
 // "ok - name (N ms)" / "not ok - name: reason" each, then
 // "N passed, M failed", and exit 1 if any failed. Also what every test's
-// context watches (guardContext) and where screenshots go (screenshot).
+// context watches (guardContext), where screenshots go (screenshot), the
+// built site they serve (siteDir) and their "# " notes (note).
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -11,7 +12,9 @@ import { fileURLToPath } from "node:url";
 import { startServer } from "../../web/serve.mjs";
 import { launchOptions, loadPlaywright } from "./browser.mjs";
 
-const repoRoot = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+export const repoRoot = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+/** The built site (./scripts/build wasm); PLAB_SITE overrides. */
+export const siteDir = resolve(process.env.PLAB_SITE ?? join(repoRoot, "build", "wasm", "site"));
 const artifacts = resolve(process.env.PLAB_ARTIFACTS ?? join(repoRoot, "build", "wasm", "artifacts"));
 
 /**
@@ -90,6 +93,9 @@ export async function guardContext(context, origin) {
     },
   };
 }
+
+/** A line of the test output that is not a result: "# msg". */
+export const note = (msg) => console.log(`# ${msg}`);
 
 /** Saves a full-page screenshot as $PLAB_ARTIFACTS/<name>.png (default build/wasm/artifacts) and says where. */
 export async function screenshot(page, name) {

@@ -12,17 +12,14 @@
 // $PLAB_ARTIFACTS (default build/wasm/artifacts) as tutorial-<id>.png.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { SITE_CSP } from "../../web/serve.mjs";
-import { guardContext, runTests, screenshot } from "./runner.mjs";
+import { guardContext, note, repoRoot, runTests, screenshot, siteDir } from "./runner.mjs";
 import { openPlayground } from "./playground_driver.mjs";
 
-const repoRoot = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-const siteDir = resolve(process.env.PLAB_SITE ?? join(repoRoot, "build", "wasm", "site"));
 const SCENARIO_TIMEOUT_MS = 180_000;
-
-const note = (msg) => console.log(`# ${msg}`);
+// The site's scenarios, in the order its list shows them.
+const ids = JSON.parse(readFileSync(join(siteDir, "scenarios", "index.json"), "utf8")).map((s) => s.id);
 
 // The right answer to each prediction, by scenario and step (0-based): a
 // choice's index or a number. These are the numbers the scenarios promise
@@ -228,7 +225,6 @@ async function runScenario(page, id, answers = ANSWERS[id] ?? {}) {
 }
 
 function cardIndex(id) {
-  const ids = JSON.parse(readFileSync(join(siteDir, "scenarios", "index.json"), "utf8")).map((s) => s.id);
   const i = ids.indexOf(id);
   assert.ok(i >= 0, `${id} is not in scenarios/index.json`);
   return i;
@@ -424,7 +420,6 @@ async function accessibility(browser, url) {
 
 // --- runner --------------------------------------------------------------------
 
-const ids = JSON.parse(readFileSync(join(siteDir, "scenarios", "index.json"), "utf8")).map((s) => s.id);
 const TESTS = [
   ...ids.map((id) => [`scenario ${id} runs to its end, predictions right, outcome = report`, scenarioTest(id)]),
   ["keyboard only through the whiteboard; a wrong prediction shows as wrong", keyboardAndWrong],
