@@ -201,15 +201,16 @@ class TutorialView {
     // and the tabs find their panels.
     replace(this.scenarioEl, pane);
     const tabs = setupTabs(tablist);
+    const lab = () => this.run?.lab() ?? Promise.reject(new Error("no scenario is open"));
     const terminal = mountTerminal(termBox, {
-      lab: () => this.run?.lab() ?? Promise.reject(new Error("no scenario is open")),
+      lab,
       dotCommands: () => this.worker.engine("dotCommands"),
       // Tutorial lines stay out of the playground's own history.
       historyKey: this.historyKey,
     });
     termBox.addEventListener("focus", () => terminal.focus());
     mountReport(report, this.store);
-    mountDisk(diskPanel, this.store, { lab: () => this.run?.lab() ?? Promise.reject(new Error("no scenario is open")), worker: this.worker });
+    mountDisk(diskPanel, this.store, { lab, worker: this.worker });
     this.store.subscribe((state, changed) => {
       if (changed.has("lab") && state.lab) {
         const clock = state.lab.clock;
@@ -286,8 +287,9 @@ class TutorialView {
   /** The scenario after `id` in the list, to offer at the end. */
   nextScenario(id) {
     const list = this.index ?? [];
-    const next = list[list.findIndex((s) => s.id === id) + 1];
-    return next && list.some((s) => s.id === id) ? { title: next.title, open: () => this.open(next.id, 1) } : undefined;
+    const at = list.findIndex((s) => s.id === id);
+    const next = at >= 0 ? list[at + 1] : undefined;
+    return next ? { title: next.title, open: () => this.open(next.id, 1) } : undefined;
   }
 
   /** Keeps keyboard focus on what comes next after a redraw. */
