@@ -22,10 +22,11 @@
 //                     (web/embed/build.mjs lists them)
 import { build } from "esbuild";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { buildEmbed } from "./embed/build.mjs";
+import { fillTemplate, outputOf, preloadLinks } from "./build_util.mjs";
 
 const webDir = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -95,27 +96,16 @@ const [page, , style] = await Promise.all([
   }),
 ]);
 
-/** The output (a path relative to the site) built from entry `source`. */
-function outputOf(result, source) {
-  const [path, output] = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint?.endsWith(source));
-  return { url: relative(outDir, resolve(path)).split(sep).join("/"), output };
-}
-const script = outputOf(page, "main.js");
-const sheet = outputOf(style, "app.css");
+const script = outputOf(outDir, page, "main.js");
+const sheet = outputOf(outDir, style, "app.css");
 // The entry imports the chunks it shares with compare mode; without a hint
 // the browser only discovers them once the entry is parsed. modulepreload
 // fetches them alongside it.
-const preloads = script.output.imports.filter((i) => i.kind === "import-statement")
-  .map((i) => `<link rel="modulepreload" href="${relative(outDir, resolve(i.path)).split(sep).join("/")}">`);
-const template = readFileSync(join(webDir, "app", "index.html"), "utf8");
-for (const needle of ['<link rel="stylesheet" href="app.css">', '<script type="module" src="app.js"></script>']) {
-  if (!template.includes(needle)) throw new Error(`web/app/index.html no longer has ${needle}`);
-}
-const html = template
-  .replace('<link rel="stylesheet" href="app.css">', `<link rel="stylesheet" href="${sheet.url}">`)
-  .replace('<script type="module" src="app.js"></script>',
-    [`<script type="module" src="${script.url}"></script>`, ...preloads].join("\n"));
-writeFileSync(join(outDir, "index.html"), html);
+writeFileSync(join(outDir, "index.html"), fillTemplate(join(webDir, "app", "index.html"), {
+  '<link rel="stylesheet" href="app.css">': `<link rel="stylesheet" href="${sheet.url}">`,
+  '<script type="module" src="app.js"></script>':
+    [`<script type="module" src="${script.url}"></script>`, ...preloadLinks(outDir, script.output)].join("\n"),
+}));
 copyFileSync(join(engineDir, "plab_wasm.wasm"), join(outDir, "plab_wasm.wasm"));
 copyScenarios();
 await buildEmbed({ webDir, outDir, common });

@@ -17,7 +17,8 @@
 // worker.js and plab_wasm.wasm are the playground's: one engine for both.
 import { build } from "esbuild";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fillTemplate, outputOf as siteOutput, preloadLinks } from "../build_util.mjs";
 
 const SCOPED = "plab-scoped:";
 
@@ -65,11 +66,7 @@ const scopedImport = {
  */
 export async function buildEmbed({ webDir, outDir, common }) {
   const embedDir = join(webDir, "embed");
-  const url = (path) => relative(outDir, resolve(path)).split(sep).join("/");
-  const outputOf = (result, source) => {
-    const [path, output] = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint?.endsWith(source));
-    return { url: url(path), output };
-  };
+  const outputOf = (result, source) => siteOutput(outDir, result, source);
   const [modules, style] = await Promise.all([
     build({
       ...common,
@@ -104,24 +101,13 @@ export async function buildEmbed({ webDir, outDir, common }) {
   });
   await build({ ...common, entryPoints: { "persist-lab-frame": join(embedDir, "persist-lab-frame.js") }, outdir: outDir });
 
-  const preloads = page.output.imports.filter((i) => i.kind === "import-statement").map((i) => url(i.path));
   writeFileSync(join(outDir, "embed.html"), fillTemplate(join(embedDir, "embed.html"), {
     '<link rel="stylesheet" href="persist-lab.css">': `<link rel="stylesheet" href="${sheet.url}">`,
     '<script type="module" src="embed_page.js"></script>': [`<script type="module" src="${page.url}"></script>`,
-      ...preloads.map((p) => `<link rel="modulepreload" href="${p}">`)].join("\n"),
+      ...preloadLinks(outDir, page.output)].join("\n"),
   }));
 
   const docsOut = join(outDir, "docs");
   mkdirSync(docsOut, { recursive: true });
   for (const file of ["index.html", "docs.css", "docs.js"]) copyFileSync(join(webDir, "docs", file), join(docsOut, file));
-}
-
-/** A template with each needle replaced; a missing needle fails the build. */
-function fillTemplate(file, replacements) {
-  let text = readFileSync(file, "utf8");
-  for (const [needle, replacement] of Object.entries(replacements)) {
-    if (!text.includes(needle)) throw new Error(`${file} no longer has ${needle}`);
-    text = text.replace(needle, replacement);
-  }
-  return text;
 }
