@@ -1,17 +1,11 @@
 // The IndexedDB mirror against a plain in-memory model of the durable disk,
 // on fake-indexeddb (a fresh IDBFactory per test, so tests share nothing).
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { test } from "node:test";
 
 import { deleteMirror, openMirror } from "../../web/src/idb_mirror.js";
 import { prng } from "./fuzz_util.mjs";
-import { spyOnReadwrite } from "./idb_spy.mjs";
-
-// The dev dependencies live in web/node_modules, which node's resolution
-// does not search from tests/node: resolve them from web/ instead.
-const require = createRequire(new URL("../../web/package.json", import.meta.url));
-const { IDBFactory, IDBKeyRange } = require("fake-indexeddb");
+import { IDBFactory, IDBKeyRange, spyOnReadwrite } from "./fake_idb.mjs";
 
 // A hang (a transaction queued behind a blocked delete, say) fails the test
 // instead of stalling the whole run.

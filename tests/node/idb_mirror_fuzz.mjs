@@ -22,14 +22,11 @@
 // record as it was; a loaded mirror accepts an append, a truncate, a link
 // and an unlink, and reopening gives the image it then held.
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { test } from "node:test";
 
 import { openMirror } from "../../web/src/idb_mirror.js";
+import { IDBFactory, IDBKeyRange } from "./fake_idb.mjs";
 import { fuzzLoop } from "./fuzz_util.mjs";
-
-const require = createRequire(new URL("../../web/package.json", import.meta.url));
-const { IDBFactory, IDBKeyRange } = require("fake-indexeddb");
 
 const HEADER = 8;
 

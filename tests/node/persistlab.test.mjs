@@ -8,18 +8,15 @@
 // Needs the wasm build: PLAB_DIST (default build/wasm/dist) holds
 // persistlab.js next to plab_wasm.mjs/.wasm.
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
 
-import { spyOnReadwrite } from "./idb_spy.mjs";
+import { IDBFactory, IDBKeyRange, spyOnReadwrite } from "./fake_idb.mjs";
 
 const root = new URL("../../", import.meta.url);
 const dist = resolve(process.env.PLAB_DIST ?? new URL("build/wasm/dist", root).pathname);
 const { PersistLab } = await import(pathToFileURL(`${dist}/persistlab.js`).href);
-const require = createRequire(new URL("web/package.json", root));
-const { IDBFactory, IDBKeyRange } = await import(pathToFileURL(require.resolve("fake-indexeddb")).href);
 
 // Each test gets its own IndexedDB (a fresh "browser profile") and a paused
 // virtual clock it moves by hand, so timing never depends on the machine.

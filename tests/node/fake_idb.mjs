@@ -1,7 +1,13 @@
-// A spy on an IndexedDB factory for the node tests (idb_mirror.test.mjs,
-// persistlab.test.mjs): every readwrite transaction opened on a database the
-// factory opens passes through a callback, which may record it (and the
-// options it was opened with) or abort it.
+// IndexedDB for the node tests (idb_mirror.test.mjs, idb_mirror_fuzz.mjs,
+// persistlab.test.mjs): fake-indexeddb's IDBFactory and IDBKeyRange, and a
+// spy through which every readwrite transaction a factory's databases open
+// passes, to be recorded (with the options it was opened with) or aborted.
+import { createRequire } from "node:module";
+
+// The dev dependencies live in web/node_modules, which node's resolution
+// does not search from tests/node: resolve them from web/ instead.
+const require = createRequire(new URL("../../web/package.json", import.meta.url));
+export const { IDBFactory, IDBKeyRange } = require("fake-indexeddb");
 
 /**
  * Wraps `factory.open` in place so `onReadwrite(tx, options)` sees each
