@@ -78,10 +78,14 @@ class PersistLabElement extends HTMLElement {
     this._restartQueued = true;
     queueMicrotask(() => {
       this._restartQueued = false;
-      if (!this.isConnected) return;
-      this._stop();
-      this._start();
+      if (this.isConnected) this._restart();
     });
+  }
+
+  /** Starts again from the attributes (the lab's disk stays in its namespace). */
+  _restart() {
+    this._stop();
+    this._start();
   }
 
   _start() {
@@ -139,10 +143,7 @@ class PersistLabElement extends HTMLElement {
         base: new URL(".", here).href,
         isCurrent: () => generation === this._generation,
         fail: (problems) => this.showProblems(problems),
-        restart: () => {
-          this._stop();
-          this._start();
-        },
+        restart: () => this._restart(),
       });
       this._lab = lab;
     } catch (e) {
