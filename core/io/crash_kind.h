@@ -18,6 +18,10 @@ namespace plab {
 
 enum class CrashKind { kProcess, kPower, kPowerTorn };
 
+// Every kind, in the order hosts list them.
+inline constexpr CrashKind kCrashKinds[] = {CrashKind::kProcess, CrashKind::kPower,
+                                            CrashKind::kPowerTorn};
+
 // The name hosts use: "process", "power" or "torn".
 constexpr std::string_view CrashKindName(CrashKind kind) {
   switch (kind) {
@@ -33,7 +37,7 @@ constexpr std::string_view CrashKindName(CrashKind kind) {
 
 // The kind named `name` (exactly as CrashKindName spells it), or nullopt.
 constexpr std::optional<CrashKind> ParseCrashKind(std::string_view name) {
-  for (CrashKind k : {CrashKind::kProcess, CrashKind::kPower, CrashKind::kPowerTorn}) {
+  for (CrashKind k : kCrashKinds) {
     if (CrashKindName(k) == name) return k;
   }
   return std::nullopt;

@@ -1,5 +1,6 @@
 #include "core/lab/lab_shell.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -445,7 +446,12 @@ std::string DotVerbsJson() {
 }
 
 std::vector<std::string_view> DotCommandWords(std::string_view verb) {
-  if (Is(verb, ".crash")) return {"power", "process", "torn"};
+  if (Is(verb, ".crash")) {
+    std::vector<std::string_view> kinds;
+    for (CrashKind k : kCrashKinds) kinds.push_back(CrashKindName(k));
+    std::sort(kinds.begin(), kinds.end());  // completion lists words in order
+    return kinds;
+  }
   if (Is(verb, ".clock")) return {"+1s", "+1m", "+15m", "+1h", "pause", "play", "speed"};
   if (Is(verb, ".policy")) return {"aof", "hybrid", "none", "rdb"};
   return {};
