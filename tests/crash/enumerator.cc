@@ -14,6 +14,7 @@
 #include "core/lab/promise.h"
 #include "core/server/recovery_report.h"
 #include "tests/crash/dataset_model.h"
+#include "tests/unit/persist_test_util.h"
 
 namespace plab::crash {
 namespace {
@@ -28,12 +29,6 @@ struct Recovery {
   KeyspaceFingerprint keys;
   std::string summary;  // "aof, 2 files, 37 bytes cut"
 };
-
-std::map<std::string, std::string> Files(SimDisk& disk) {
-  std::map<std::string, std::string> out;
-  for (const std::string& path : disk.AllFiles()) out[path] = *disk.ReadAll(path);
-  return out;
-}
 
 // "changed: appendonlydir/x (120 -> 0 bytes)" for each file that differs.
 std::string FilesChanged(const std::map<std::string, std::string>& before,
@@ -73,7 +68,7 @@ Recovery Restart(const DurableImage& image, Config config, int64_t now_ms) {
     r.error = "the crash image does not boot: " + loaded.ToString();
     return r;
   }
-  const std::map<std::string, std::string> before = Files(disk);
+  const std::map<std::string, std::string> before = testing::FileContents(disk);
   config.aof_load_truncated = true;
   Engine engine(clock, std::move(config), &disk);
   RecoveryReport report;
@@ -81,7 +76,7 @@ Recovery Restart(const DurableImage& image, Config config, int64_t now_ms) {
   r.summary = Summary(report);
   if (!s.ok()) {
     r.error = s.ToString();
-    const std::map<std::string, std::string> after = Files(disk);
+    const std::map<std::string, std::string> after = testing::FileContents(disk);
     r.untouched = after == before;
     if (!r.untouched) r.error += "\n" + FilesChanged(before, after);
     return r;

@@ -13,6 +13,7 @@
 #include "core/persist/aof_reader.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "tests/fuzz/fuzz_entries.h"
+#include "tests/unit/persist_test_util.h"
 
 namespace plab::fuzz {
 namespace {
@@ -161,11 +162,7 @@ struct Machine {
     (void)(*file)->Close();
     return true;
   }
-  std::map<std::string, std::string> Files() {
-    std::map<std::string, std::string> out;
-    for (const std::string& f : disk.AllFiles()) out[f] = *disk.ReadAll(f);
-    return out;
-  }
+  std::map<std::string, std::string> Files() { return testing::FileContents(disk); }
 };
 
 Config ReplayConfig(bool load_truncated) {

@@ -74,11 +74,7 @@ struct Machine {
     }
     Put(kManifest, manifest);
   }
-  std::map<std::string, std::string> Files() {
-    std::map<std::string, std::string> out;
-    for (const std::string& f : disk.AllFiles()) out[f] = *disk.ReadAll(f);
-    return out;
-  }
+  std::map<std::string, std::string> Files() { return testing::FileContents(disk); }
 };
 
 // A server started on `m`; Recover's outcome in `status` and `report`.

@@ -52,11 +52,7 @@ struct Machine {
 
   // A snapshot of every file (path -> bytes), to show loading left the
   // files alone.
-  std::map<std::string, std::string> Files() {
-    std::map<std::string, std::string> out;
-    for (const std::string& f : disk.AllFiles()) out[f] = *disk.ReadAll(f);
-    return out;
-  }
+  std::map<std::string, std::string> Files() { return testing::FileContents(disk); }
 };
 
 // What a restart found: the report, and the lengths of the client's

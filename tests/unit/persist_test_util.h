@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <random>
 #include <string>
 #include <string_view>
@@ -100,6 +101,14 @@ inline std::string InfoField(std::string_view info, std::string_view field) {
   if (at == std::string_view::npos) return "";
   at += needle.size();
   return std::string(info.substr(at, info.find("\r\n", at) - at));
+}
+
+// Every file on `disk` with its current bytes (what a restarted process
+// would read), to check that a step left the files alone or changed them.
+inline std::map<std::string, std::string> FileContents(SimDisk& disk) {
+  std::map<std::string, std::string> out;
+  for (const std::string& path : disk.AllFiles()) out[path] = *disk.ReadAll(path);
+  return out;
 }
 
 // Printable bytes from a seeded generator: LZF finds nothing to compress.

@@ -76,13 +76,6 @@ void CheckMirror(SimDisk& disk, Mirror& mirror) {
   CHECK(mirror.image.inodes.size() == named.size());
 }
 
-// Current files and contents, what a restarted process would read.
-std::map<std::string, std::string> CurrentFiles(SimDisk& disk) {
-  std::map<std::string, std::string> out;
-  for (const std::string& path : disk.AllFiles()) out[path] = *disk.ReadAll(path);
-  return out;
-}
-
 const std::vector<std::string> kPaths = {"a", "b", "d/x", "d/y", "e/z", "e/w"};
 const std::vector<std::string> kDirs = {"", "d", "e"};
 
@@ -183,7 +176,7 @@ TEST_SUITE("sim disk journal") {
       CheckMirror(disk, mirror);
       SimDisk booted(&clock);
       REQUIRE(booted.LoadDurable(mirror.image).ok());
-      CHECK(CurrentFiles(booted) == CurrentFiles(disk));
+      CHECK(testing::FileContents(booted) == testing::FileContents(disk));
       CHECK(booted.List("").ok());
       CHECK(*booted.List("") == *disk.List(""));
     }

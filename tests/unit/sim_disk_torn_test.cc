@@ -10,6 +10,7 @@
 
 #include "core/io/durable_write.h"
 #include "core/io/sim_disk.h"
+#include "tests/unit/persist_test_util.h"
 
 namespace plab {
 namespace {
@@ -58,16 +59,10 @@ std::string Sectors(const std::string& got, const std::string& written, size_t s
   return out;
 }
 
-std::map<std::string, std::string> Files(SimDisk& disk) {
-  std::map<std::string, std::string> out;
-  for (const std::string& path : disk.AllFiles()) out[path] = *disk.ReadAll(path);
-  return out;
-}
-
 std::map<std::string, std::string> Files(const DurableImage& image) {
   SimDisk disk;
   REQUIRE(disk.LoadDurable(image).ok());
-  return Files(disk);
+  return testing::FileContents(disk);
 }
 
 }  // namespace
@@ -193,13 +188,13 @@ TEST_SUITE("sim disk torn") {
           SimDisk disk, twin;
           build(disk);
           build(twin);
-          const std::map<std::string, std::string> before = Files(disk);
+          const std::map<std::string, std::string> before = testing::FileContents(disk);
           const uint64_t ops = disk.op_count();
           const DurableImage image = disk.CrashImage(kind, seed, shape);
-          CHECK(Files(disk) == before);
+          CHECK(testing::FileContents(disk) == before);
           CHECK(disk.op_count() == ops);
           twin.Crash(kind, seed, shape);
-          CHECK(Files(image) == Files(twin));
+          CHECK(Files(image) == testing::FileContents(twin));
           if (kind == CrashKind::kProcess) CHECK(Files(image) == before);
           if (kind != CrashKind::kProcess) CHECK(image.names.count("e/x") == 0);
         }
