@@ -19,8 +19,6 @@
 namespace plab::crash {
 namespace {
 
-constexpr int64_t kStartMs = 1767225600000;  // 2026-01-01, the lab's usual start
-
 // What a restart on one crash image gave.
 struct Recovery {
   bool ok = false;
@@ -309,8 +307,6 @@ void Run::ProcessPending() {
   if (cache_.size() > 20000) cache_.clear();
 }
 
-// The last command the promises hold (states are prefixes: it and every
-// command before it must be there), 0 when none.
 // The promise for a command acknowledged now. While appendonly yes set at
 // runtime waits for its first rewrite, the lab promises nothing; once that
 // rewrite is done the command is covered as the fsync policy covered it
@@ -322,6 +318,8 @@ LossPromise Run::AckPromise(CrashKind kind) {
   return p;
 }
 
+// The last command the promises hold (states are prefixes: it and every
+// command before it must be there), 0 when none.
 size_t Run::MustSurvive(const CrashPoint& p, const Variant& v) const {
   const bool process = v.kind == CrashKind::kProcess;
   const LossPromise& promise = process ? p.process_promise : p.power_promise;

@@ -46,6 +46,10 @@
 
 namespace plab::crash {
 
+// When every run's clock starts (2026-01-01, the lab's usual start);
+// failures show times relative to it.
+inline constexpr int64_t kStartMs = 1767225600000;
+
 // One way to crash.
 struct Variant {
   CrashKind kind = CrashKind::kProcess;

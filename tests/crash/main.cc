@@ -111,7 +111,7 @@ void PrintFailures(const Stats& stats) {
     std::printf("\n* %s\n    setup %s, seed %llu, op %llu (%s), crash %s, at t+%lld ms\n",
                 f.what.c_str(), f.setup.c_str(), static_cast<unsigned long long>(f.seed),
                 static_cast<unsigned long long>(f.op), f.op_what.c_str(), f.variant.c_str(),
-                static_cast<long long>(f.now_ms - 1767225600000LL));
+                static_cast<long long>(f.now_ms - plab::crash::kStartMs));
     std::printf("    during %s\n%s%s    reproduce: %s\n", f.step.c_str(), f.detail.c_str(),
                 f.detail.empty() || f.detail.back() == '\n' ? "" : "\n", f.Reproducer().c_str());
   }

@@ -43,25 +43,23 @@ std::string Grid(const Stats& stats, const std::vector<std::string>& groups, con
 std::string Stats::Table() const {
   std::vector<std::string> groups;
   for (const Variant& v : Variants(1)) groups.push_back(v.Group());
+  // One grid per tally, each followed by a blank line.
+  struct GridSpec {
+    const char* title;
+    uint64_t Tally::*field;
+  };
+  static constexpr GridSpec kGrids[] = {
+      {"Crash states checked (setup x crash kind; torn: all seeds):", &Tally::states},
+      {"Distinct restarts run (identical images at one time run once):", &Tally::restarts},
+      {"States that recovered fewer commands than were acknowledged (within the promise):",
+       &Tally::lost},
+      {"Refused startups accepted (torn bytes Redis 7.0 calls 'Bad file format'):",
+       &Tally::refused},
+      {"Made-up bytes loaded as data (torn zeros inside a value; Redis 7.0 too; --strict):",
+       &Tally::garbage}};
   std::string out;
-  out += Grid(*this, groups,
-              "Crash states checked (setup x crash kind; torn: all seeds):", &Tally::states);
-  out += "\n";
-  out += Grid(*this, groups,
-              "Distinct restarts run (identical images at one time run once):", &Tally::restarts);
-  out += "\n";
-  out += Grid(*this, groups,
-              "States that recovered fewer commands than were acknowledged (within the promise):",
-              &Tally::lost);
-  out += "\n";
-  out += Grid(
-      *this, groups,
-      "Refused startups accepted (torn bytes Redis 7.0 calls 'Bad file format'):", &Tally::refused);
-  out += "\n";
-  out += Grid(*this, groups,
-              "Made-up bytes loaded as data (torn zeros inside a value; Redis 7.0 too; --strict):",
-              &Tally::garbage);
-  out += "\nCrash points by the disk operation they preceded:";
+  for (const GridSpec& g : kGrids) out += Grid(*this, groups, g.title, g.field) + "\n";
+  out += "Crash points by the disk operation they preceded:";
   for (const auto& [op, n] : ops) out += " " + op + " " + std::to_string(n) + ",";
   if (!ops.empty()) out.pop_back();
   out += "\n";
