@@ -80,10 +80,6 @@ struct Writer {
   }
 };
 
-std::optional<Reply> Ask(RespClient& c, const std::vector<std::string>& argv) {
-  return c.Call(argv, 10000);
-}
-
 int64_t IntOf(const std::optional<Reply>& r) {
   if (!r || r->is_null) return 0;
   if (r->type == ':') return r->integer;
@@ -93,10 +89,10 @@ int64_t IntOf(const std::optional<Reply>& r) {
 // Checks one writer's database after a restart; sets w->next to continue
 // from what survived. Returns "" or the problem.
 std::string Verify(RespClient& c, Writer* w) {
-  Ask(c, {"SELECT", std::to_string(w->db)});
-  const int64_t ctr = IntOf(Ask(c, {"GET", "ctr"}));
-  int64_t len = IntOf(Ask(c, {"LLEN", "list"}));
-  const int64_t hlen = IntOf(Ask(c, {"HLEN", "h"}));
+  c.Call({"SELECT", std::to_string(w->db)});
+  const int64_t ctr = IntOf(c.Call({"GET", "ctr"}));
+  int64_t len = IntOf(c.Call({"LLEN", "list"}));
+  const int64_t hlen = IntOf(c.Call({"HLEN", "h"}));
   std::string where = "db " + std::to_string(w->db) + ": ctr " + std::to_string(ctr) + " list " +
                       std::to_string(len) + " hash " + std::to_string(hlen) + "; acknowledged " +
                       std::to_string(w->acked_ctr) + "/" + std::to_string(w->acked_list) + "/" +
@@ -107,25 +103,25 @@ std::string Verify(RespClient& c, Writer* w) {
   if (ctr - len < 0 || ctr - len > 1 || len - hlen < 0 || len - hlen > 1) {
     return where + "not a prefix of the connection's commands";
   }
-  if (len > 0 && IntOf(Ask(c, {"LINDEX", "list", "-1"})) != len - 1) {
+  if (len > 0 && IntOf(c.Call({"LINDEX", "list", "-1"})) != len - 1) {
     return where + "the list does not end with " + std::to_string(len - 1);
   }
-  if (w->acked_set >= 0 && IntOf(Ask(c, {"EXISTS", "k:" + std::to_string(w->acked_set)})) != 1) {
+  if (w->acked_set >= 0 && IntOf(c.Call({"EXISTS", "k:" + std::to_string(w->acked_set)})) != 1) {
     return where + "acknowledged SET k:" + std::to_string(w->acked_set) + " is missing";
   }
-  if (hlen > 0 && IntOf(Ask(c, {"EXISTS", "k:" + std::to_string(hlen - 1)})) != 1) {
+  if (hlen > 0 && IntOf(c.Call({"EXISTS", "k:" + std::to_string(hlen - 1)})) != 1) {
     return where + "k:" + std::to_string(hlen - 1) + " is missing though HSET f" +
            std::to_string(hlen - 1) + " (sent after it) is there";
   }
   // Complete a sequence cut midway (unacknowledged commands may have
   // landed), so every cycle starts on a boundary: ctr == LLEN == HLEN.
-  if (len > hlen) Ask(c, {"HSET", "h", "f" + std::to_string(len - 1), std::to_string(len - 1)});
-  if (len > 0) Ask(c, {"SET", "k:" + std::to_string(len - 1), std::to_string(len - 1)});
+  if (len > hlen) c.Call({"HSET", "h", "f" + std::to_string(len - 1), std::to_string(len - 1)});
+  if (len > 0) c.Call({"SET", "k:" + std::to_string(len - 1), std::to_string(len - 1)});
   if (ctr > len) {
     const std::string n = std::to_string(len);
-    Ask(c, {"RPUSH", "list", n});
-    Ask(c, {"HSET", "h", "f" + n, n});
-    Ask(c, {"SET", "k:" + n, n});
+    c.Call({"RPUSH", "list", n});
+    c.Call({"HSET", "h", "f" + n, n});
+    c.Call({"SET", "k:" + n, n});
     ++len;
   }
   w->next = len;
@@ -178,9 +174,9 @@ KillResult RunKillCycles(int cycles, uint64_t seed) {
     const bool rewrite = cycle % 4 == 3;
     std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 150));
     if (rewrite) {
-      Ask(control, {"BGREWRITEAOF"});
+      control.Call({"BGREWRITEAOF"});
       std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 60));
-      std::optional<Reply> info = Ask(control, {"INFO", "persistence"});
+      std::optional<Reply> info = control.Call({"INFO", "persistence"});
       if (info && info->str.find("aof_rewrite_in_progress:1") != std::string::npos) {
         ++result.rewrites_killed_running;
       }

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <sstream>
+#include <utility>
 
 namespace plab::crash_replay {
 namespace {
@@ -16,42 +17,20 @@ std::string Relative(std::string_view abs, const std::string& root) {
   return std::string(abs);
 }
 
+// The record letters fs_recorder.c writes, one per traced call.
 bool KindOf(char c, TraceOp::Kind* kind) {
   using K = TraceOp::Kind;
-  switch (c) {
-    case 'O':
-      *kind = K::kOpen;
+  static constexpr std::pair<char, K> kLetters[] = {
+      {'O', K::kOpen},      {'W', K::kWrite},  {'T', K::kTruncate}, {'S', K::kSync},
+      {'R', K::kSyncRange}, {'C', K::kClose},  {'U', K::kUnlink},   {'M', K::kMkdir},
+      {'N', K::kRename},    {'X', K::kSyncAll}};
+  for (const auto& [letter, k] : kLetters) {
+    if (letter == c) {
+      *kind = k;
       return true;
-    case 'W':
-      *kind = K::kWrite;
-      return true;
-    case 'T':
-      *kind = K::kTruncate;
-      return true;
-    case 'S':
-      *kind = K::kSync;
-      return true;
-    case 'R':
-      *kind = K::kSyncRange;
-      return true;
-    case 'C':
-      *kind = K::kClose;
-      return true;
-    case 'U':
-      *kind = K::kUnlink;
-      return true;
-    case 'M':
-      *kind = K::kMkdir;
-      return true;
-    case 'N':
-      *kind = K::kRename;
-      return true;
-    case 'X':
-      *kind = K::kSyncAll;
-      return true;
-    default:
-      return false;
+    }
   }
+  return false;
 }
 
 }  // namespace
