@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/crash_replay/workload.h"
 #include "tests/integration/resp_client.h"
 #include "tests/integration/server_process.h"
 
@@ -135,12 +136,11 @@ std::string Verify(RespClient& c, Writer* w) {
 KillResult RunKillCycles(int cycles, uint64_t seed) {
   KillResult result;
   std::mt19937_64 rng(seed);
-  std::string tmpl = "/tmp/plab-replay-kill-XXXXXX";
-  if (::mkdtemp(tmpl.data()) == nullptr) {
+  const std::string dir = MakeTempDir("kill");
+  if (dir.empty()) {
     result.error = "mkdtemp failed";
     return result;
   }
-  const std::string dir = tmpl;
   std::vector<Writer> writers(kWriters);
   for (int w = 0; w < kWriters; ++w) writers[w].db = w + 1;
   for (int cycle = 0; cycle < cycles; ++cycle) {

@@ -41,11 +41,6 @@ std::string ReadAll(const std::string& path) {
   return ss.str();
 }
 
-std::string MakeTempDir(const char* what) {
-  std::string tmpl = std::string("/tmp/plab-replay-") + what + "-XXXXXX";
-  return ::mkdtemp(tmpl.data()) == nullptr ? "" : tmpl;
-}
-
 // Every file under `dir` (relative path -> bytes), to see whether a server
 // that refused to start changed anything.
 std::map<std::string, std::string> Snapshot(const std::string& dir) {

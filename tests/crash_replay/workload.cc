@@ -1,5 +1,6 @@
 #include "tests/crash_replay/workload.h"
 
+#include <stdlib.h>
 #include <time.h>
 
 #include <algorithm>
@@ -163,6 +164,11 @@ int64_t MonotonicNs() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+std::string MakeTempDir(const char* what) {
+  std::string tmpl = std::string("/tmp/plab-replay-") + what + "-XXXXXX";
+  return ::mkdtemp(tmpl.data()) == nullptr ? "" : tmpl;
 }
 
 uint64_t HashText(const std::string& s) {

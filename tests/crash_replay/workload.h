@@ -56,4 +56,7 @@ bool ModelPrefixHashes(const std::vector<Step>& steps, std::vector<uint64_t>* ha
 
 int64_t MonotonicNs();
 
+// A fresh directory /tmp/plab-replay-<what>-XXXXXX, or "" when mkdtemp fails.
+std::string MakeTempDir(const char* what);
+
 }  // namespace plab::crash_replay
