@@ -22,6 +22,9 @@ function encode(v) {
   if (typeof v === "bigint") return `(${v}\r\n`;
   if (typeof v === "number") {
     if (Number.isSafeInteger(v) && !Object.is(v, -0)) return `:${v}\r\n`;
+    // String(-0) is "0": spell the sign out, or ":-0" (which decodes to -0)
+    // would come back as +0 and break the round trip.
+    if (Object.is(v, -0)) return ",-0\r\n";
     return `,${Number.isNaN(v) ? "nan" : String(v).replace("Infinity", "inf")}\r\n`;
   }
   if (typeof v === "string") return `$${enc.encode(v).length}\r\n${v}\r\n`;

@@ -9,7 +9,9 @@
 //   values, plus where it ended.
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// ignoreBOM keeps a leading U+FEFF: it is part of the stored value (a GET
+// of a file saved with a BOM), and the default decoder would drop it.
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** @typedef {string | Uint8Array | number} Arg */
 /** @typedef {string | Arg[]} Command */
@@ -158,6 +160,16 @@ function ascii(bytes, from, to) {
  * @returns {{ value: unknown, end: number }}
  */
 export function parseReply(bytes, offset) {
+  return parseAt(bytes, offset, 0);
+}
+
+// Deeper than any reply Redis builds (its own replies nest a few levels);
+// a hostile or corrupt stream gets this message instead of a RangeError
+// from the call stack.
+const MAX_DEPTH = 1000;
+
+function parseAt(bytes, offset, depth) {
+  if (depth > MAX_DEPTH) throw new Error(`reply nested deeper than ${MAX_DEPTH} levels at offset ${offset}`);
   const type = bytes[offset];
   const eol = lineEnd(bytes, offset + 1);
   const head = ascii(bytes, offset + 1, eol);
@@ -195,7 +207,7 @@ export function parseReply(bytes, offset) {
       const items = [];
       let at = next;
       for (let i = 0; i < count; i++) {
-        const r = parseReply(bytes, at);
+        const r = parseAt(bytes, at, depth + 1);
         items.push(r.value);
         at = r.end;
       }
