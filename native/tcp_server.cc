@@ -206,6 +206,7 @@ Status TcpServer::Run(std::string* reason) {
       Cron();
       next_cron_ms_ = now + CronPeriodMs();
     }
+    PLAB_RETURN_IF_ERROR(RestartIfAsked());
     // While a background save runs, idle time goes to it: poll without
     // waiting, and give the save a slice whenever no client needs us.
     const bool background = background_pending_;
@@ -218,7 +219,10 @@ Status TcpServer::Run(std::string* reason) {
     if (n == 0 && background) {
       background_pending_ = engine_->server().BackgroundWork(kIdleBackgroundSliceUs);
     }
+    if (host_ != nullptr) host_->Tick();
     for (int i = 0; i < n; ++i) {
+      // A simulated crash: what the other clients sent is never read.
+      if (host_ != nullptr && host_->RestartPending()) break;
       const int fd = events[i].data.fd;
       if (fd == signal_fd_) {
         signalfd_siginfo info{};
@@ -238,6 +242,7 @@ Status TcpServer::Run(std::string* reason) {
       if (it != conns_.end()) OnEvent(it->second.get(), events[i].events);
     }
     FlushBatch();
+    PLAB_RETURN_IF_ERROR(RestartIfAsked());
     if (engine_->server().aof().fatal()) return Status::IoError("AOF write or fsync failed");
     if (sweep_killed_) CloseKilledClients();
     background_pending_ = engine_->server().HasActiveChild();
@@ -384,6 +389,11 @@ bool TcpServer::ReadFrom(Connection* c) {
 
 void TcpServer::FlushBatch() {
   engine_->BeforeSleep();
+  if (host_ != nullptr) {
+    if (Status s = host_->AfterBeforeSleep(); !s.ok() && host_status_.ok()) host_status_ = s;
+    // The machine dies before any reply of this batch leaves it.
+    if (!host_status_.ok() || host_->RestartPending()) return;
+  }
   std::vector<int> fds = std::move(to_flush_);
   to_flush_.clear();
   for (int fd : fds) {
@@ -448,8 +458,22 @@ void TcpServer::Close(Connection* c, const std::string& why) {
   conns_.erase(c->fd);  // destroys *c
 }
 
+Status TcpServer::RestartIfAsked() {
+  if (host_ == nullptr) return Status::Ok();
+  PLAB_RETURN_IF_ERROR(host_status_);
+  if (!host_->RestartPending()) return Status::Ok();
+  while (!conns_.empty()) Close(conns_.begin()->second.get(), "Simulated crash");
+  to_flush_.clear();
+  sweep_killed_ = false;
+  Result<Engine*> next = host_->Restart();
+  if (!next.ok()) return next.status();
+  engine_ = *next;
+  background_pending_ = engine_->server().HasActiveChild();
+  return Status::Ok();
+}
+
 void TcpServer::Cron() {
-  engine_->Cron();
+  if (host_ == nullptr) engine_->Cron();  // a host runs it from Tick()
   background_pending_ = engine_->server().HasActiveChild();
   // Replies released by cron (a SAVE or an fsync that completed).
   for (auto& [fd, conn] : conns_) {

@@ -16,6 +16,15 @@
 //   - byte and read/write counters go to the engine's ServerStats (INFO);
 //   - SIGTERM / SIGINT arrive through a signalfd and end Run() cleanly.
 //
+// A Host (optional, set_host) owns the engine and may replace it: `plab
+// serve --simulated-disk` runs the engine in a Lab whose disk can crash
+// (native/simulated_disk_host.h). With a host, its Tick() runs the engine's
+// cron on the host's clock; after every BeforeSleep it mirrors what became
+// durable, before any reply of the batch is written; and when it asks for a
+// restart (a simulated crash), the rest of that iteration's events are left,
+// no reply of the batch is sent, every connection is closed, and serving
+// goes on with the engine Restart() returns.
+//
 // Config values (maxclients, timeout, hz, protected-mode, requirepass) are
 // read from the engine's live Config, so CONFIG SET takes effect at once.
 // `bind` and `port` are read once by Listen(): unlike Redis 7.0, changing
@@ -53,6 +62,23 @@ class TcpServer {
   // Number of connected clients (what maxclients limits).
   size_t connections() const { return conns_.size(); }
 
+  class Host {
+   public:
+    virtual ~Host() = default;
+    // Once per loop iteration, before its events: moves the host's clock to
+    // now and runs the engine's periodic work that is due.
+    virtual void Tick() = 0;
+    // After each BeforeSleep, before the batch's replies go out. An error
+    // stops the server (Run returns it).
+    virtual Status AfterBeforeSleep() = 0;
+    virtual bool RestartPending() const = 0;
+    // Called with no client connected: the engine to serve from now on (not
+    // owned), or why serving must stop.
+    virtual Result<Engine*> Restart() = 0;
+  };
+  // `host` (not owned) must outlive the server; set before Run().
+  void set_host(Host* host) { host_ = host; }
+
  private:
   struct Connection {
     int fd = -1;
@@ -76,6 +102,8 @@ class TcpServer {
   // Closes clients another command (CLIENT KILL) flagged close_after_reply.
   void CloseKilledClients();
   void Cron();
+  // With a host asking for a restart: drops every client, switches engines.
+  Status RestartIfAsked();
   // beforeSleep(): AOF flush, then the replies of the batch go out.
   void FlushBatch();
   // SIGTERM/SIGINT: true when the server may exit (the final save worked).
@@ -83,6 +111,8 @@ class TcpServer {
   int64_t CronPeriodMs() const;
 
   Engine* engine_;
+  Host* host_ = nullptr;
+  Status host_status_;  // the first error AfterBeforeSleep returned
   const Logger* log_;
   int epoll_fd_ = -1;
   int signal_fd_ = -1;

@@ -1,7 +1,9 @@
-// SAVE, BGSAVE [SCHEDULE], BGREWRITEAOF, LASTSAVE and DEBUG RELOAD (rdb.c, aof.c,
-// debug.c).
+// SAVE, BGSAVE [SCHEDULE], BGREWRITEAOF, LASTSAVE and DEBUG (RELOAD, POPULATE,
+// PANIC; rdb.c, aof.c, debug.c; and PersistLab's SIMULATE-CRASH).
 // The work is RdbPersistence's; these handlers give Redis 7.0's replies.
 #include <cstdlib>
+#include <iterator>
+#include <optional>
 #include <string>
 
 #include "core/cmd/command.h"
@@ -180,8 +182,56 @@ void DebugPopulate(CommandContext& ctx) {
   std::abort();
 }
 
+// "process, power or torn", from the one list of crash kinds.
+std::string CrashKindList() {
+  std::string out;
+  for (size_t i = 0; i < std::size(kCrashKinds); ++i) {
+    if (i > 0) out += i + 1 == std::size(kCrashKinds) ? " or " : ", ";
+    out += CrashKindName(kCrashKinds[i]);
+  }
+  return out;
+}
+
+// DEBUG SIMULATE-CRASH process|power|torn [seed] | REPORT (PersistLab's
+// own; Redis has no such subcommand). Only a host with a simulated disk
+// can crash the engine (core/server/crash_simulator.h): the crash happens
+// once this event-loop iteration is over, every client is disconnected,
+// and the +OK written here is never delivered (a crash answers nothing;
+// redis-cli prints "Server closed the connection"). Nothing the caller
+// pipelined after it runs.
+void DebugSimulateCrash(CommandContext& ctx) {
+  CrashSimulator* simulator = ctx.server.crash_simulator();
+  if (simulator == nullptr) {
+    return ctx.reply.Error(
+        "ERR DEBUG SIMULATE-CRASH needs a simulated disk: start the server with plab serve "
+        "--simulated-disk DIR");
+  }
+  if (ctx.argv.size() == 3 && EqualsIgnoreCase(ctx.argv[2], "report")) {
+    return ctx.reply.Verbatim(simulator->LastCrashReport());
+  }
+  std::string name = ctx.argv[2];
+  const std::optional<CrashKind> kind = ParseCrashKind(LowerInPlace(name));
+  if (!kind) {
+    return ctx.reply.Error("ERR unknown crash kind '" + ctx.argv[2].substr(0, 128) + "' (" +
+                           CrashKindList() + ", or REPORT)");
+  }
+  std::optional<uint64_t> seed;
+  if (ctx.argv.size() == 4) {
+    const std::optional<int64_t> n = ParseInt64(ctx.argv[3]);
+    if (!n || *n < 0) return ctx.reply.Error("ERR seed must be a non-negative integer");
+    seed = static_cast<uint64_t>(*n);
+  }
+  simulator->RequestCrash(*kind, seed);
+  ctx.client.close_after_reply = true;
+  ctx.reply.Ok();
+}
+
 void Debug(CommandContext& ctx) {
   if (EqualsIgnoreCase(ctx.argv[1], "reload")) return DebugReload(ctx);
+  if (EqualsIgnoreCase(ctx.argv[1], "simulate-crash") && ctx.argv.size() >= 3 &&
+      ctx.argv.size() <= 4) {
+    return DebugSimulateCrash(ctx);
+  }
   if (EqualsIgnoreCase(ctx.argv[1], "panic") && ctx.argv.size() == 2) DebugPanic(ctx);
   if (EqualsIgnoreCase(ctx.argv[1], "populate") && ctx.argv.size() >= 3 && ctx.argv.size() <= 5) {
     return DebugPopulate(ctx);
@@ -202,9 +252,11 @@ void RegisterPersistenceCommands(CommandTable& t) {
                  "Rewrites the append-only file in the background, as of this moment."));
   t.Add(MakeSpec("lastsave", 1, kCmdLoading | kCmdStale | kCmdFast, LastSave, "server", "1.0.0", "",
                  "Unix time of the last successful save."));
-  t.Add(MakeSpec("debug", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdProtected,
-                 Debug, "server", "1.0.0", "subcommand [argument]",
-                 "Debugging commands; PersistLab implements DEBUG RELOAD, POPULATE and PANIC."));
+  t.Add(
+      MakeSpec("debug", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdProtected,
+               Debug, "server", "1.0.0", "subcommand [argument]",
+               "Debugging commands; PersistLab implements DEBUG RELOAD, POPULATE, PANIC and "
+               "SIMULATE-CRASH process|power|torn [seed] | REPORT (plab serve --simulated-disk)."));
 }
 
 }  // namespace plab

@@ -28,6 +28,7 @@
 #include "core/server/client.h"
 #include "core/server/command_spec.h"
 #include "core/server/config.h"
+#include "core/server/crash_simulator.h"
 #include "core/server/rdb_persistence.h"
 #include "core/store/keyspace.h"
 #include "core/util/log_sink.h"
@@ -147,6 +148,11 @@ class Server final : private KeyObserver {
   };
   void set_write_listener(WriteListener* listener) { write_listener_ = listener; }
 
+  // The host that can crash and restart this engine on its simulated disk
+  // (DEBUG SIMULATE-CRASH); null when there is none. Not owned.
+  void set_crash_simulator(CrashSimulator* simulator) { crash_simulator_ = simulator; }
+  CrashSimulator* crash_simulator() const { return crash_simulator_; }
+
   // Log lines (Redis's "DB saved on disk" ...) go to `sink`.
   void set_log_sink(LogSink sink) { log_sink_ = std::move(sink); }
   void Log(LogLevel level, std::string_view message) const {
@@ -263,6 +269,7 @@ class Server final : private KeyObserver {
   AofPersistence aof_{*this, disk_};
   LogSink log_sink_;
   WriteListener* write_listener_ = nullptr;
+  CrashSimulator* crash_simulator_ = nullptr;
   const CommandRegistry& commands_;
   ServerStats stats_;
   std::map<uint64_t, std::unique_ptr<Client>> clients_;
