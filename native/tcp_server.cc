@@ -368,11 +368,11 @@ bool TcpServer::ReadFrom(Connection* c) {
   ++stats.total_reads_processed;
   Client* client = c->client;
   engine_->Feed(client, std::string_view(read_buf_.data(), static_cast<size_t>(n)));
-  // client-query-buffer-limit: a client piling up unparsed input is dropped.
-  if (static_cast<int64_t>(client->parser.buffered()) >
-      engine_->server().config().client_query_buffer_limit) {
-    log_->Warning("Closing client that reached max query buffer length: addr=" + client->addr);
-    Close(c, "Query buffer limit reached");
+  // Over client-query-buffer-limit or client-output-buffer-limit (the
+  // engine logged why): dropped now, pending output and all (Redis's
+  // freeClientAsync, done before the next wait).
+  if (client->close_asap) {
+    Close(c, "Client over a buffer limit");
     return false;
   }
   // After QUIT or a protocol error nothing more is read: the reply is
@@ -404,32 +404,33 @@ void TcpServer::FlushBatch() {
 
 bool TcpServer::Flush(Connection* c) {
   std::string& out = c->client->output;
+  size_t& sent = c->client->output_sent;  // the engine reads it (client_limits.h)
   ServerStats& stats = engine_->server().stats();
   bool wrote = false;
-  while (c->sent < out.size()) {
-    ssize_t n = send(c->fd, out.data() + c->sent, out.size() - c->sent, MSG_NOSIGNAL);
+  while (sent < out.size()) {
+    ssize_t n = send(c->fd, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
       Close(c, "Error writing to client: " + ErrnoText());
       return false;
     }
-    c->sent += static_cast<size_t>(n);
+    sent += static_cast<size_t>(n);
     stats.total_net_output_bytes += n;
     ++stats.total_writes_processed;
     wrote = true;
   }
   if (wrote) c->client->last_interaction_ms = engine_->server().clock().NowMillis();
-  if (c->sent == out.size()) {
+  if (sent == out.size()) {
     out.clear();
-    c->sent = 0;
+    sent = 0;
     if (c->client->close_after_reply) {
       Close(c, "Closing client after reply");
       return false;
     }
-  } else if (c->sent >= kCompactThreshold && c->sent * 2 >= out.size()) {
-    out.erase(0, c->sent);
-    c->sent = 0;
+  } else if (sent >= kCompactThreshold && sent * 2 >= out.size()) {
+    out.erase(0, sent);
+    sent = 0;
   }
   c->writing = !out.empty();
   UpdateInterest(c);
@@ -475,6 +476,13 @@ Status TcpServer::RestartIfAsked() {
 void TcpServer::Cron() {
   if (host_ == nullptr) engine_->Cron();  // a host runs it from Tick()
   background_pending_ = engine_->server().HasActiveChild();
+  // clientsCron() closed these (the soft output limit ran out, or a reply
+  // released by cron went over a limit).
+  std::vector<Connection*> over_limit;
+  for (auto& [fd, conn] : conns_) {
+    if (conn->client->close_asap) over_limit.push_back(conn.get());
+  }
+  for (Connection* c : over_limit) Close(c, "Client over a buffer limit");
   // Replies released by cron (a SAVE or an fsync that completed).
   for (auto& [fd, conn] : conns_) {
     if (!conn->client->output.empty()) to_flush_.push_back(fd);

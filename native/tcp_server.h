@@ -13,6 +13,9 @@
 //     stats) plus idle-client `timeout`;
 //   - a client flagged close_after_reply (QUIT, protocol error, CLIENT KILL)
 //     is closed once its pending output is flushed; others keep being served;
+//   - a client the engine flagged close_asap (over client-output-buffer-limit
+//     or client-query-buffer-limit) is closed at once, its output dropped;
+//     client->output_sent tells the engine how much output is still pending;
 //   - byte and read/write counters go to the engine's ServerStats (INFO);
 //   - SIGTERM / SIGINT arrive through a signalfd and end Run() cleanly.
 //
@@ -83,7 +86,6 @@ class TcpServer {
   struct Connection {
     int fd = -1;
     Client* client = nullptr;
-    size_t sent = 0;          // bytes of client->output already written
     bool reading = true;      // wants EPOLLIN (off once closing)
     bool writing = false;     // wants EPOLLOUT (output pending after EAGAIN)
     uint32_t registered = 0;  // the epoll mask currently installed

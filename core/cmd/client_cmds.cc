@@ -1,11 +1,10 @@
 // CLIENT SETNAME | GETNAME | ID | INFO | LIST | KILL | HELP, as Redis 7.0's
-// networking.c replies them. CLIENT LIST lines have the same keys in the
-// same order as Redis 7.0.15's catClientInfoString(); fields PersistLab has
-// no machinery for (pub/sub, tracking, replication buffers) read 0 or -1.
+// networking.c replies them. The CLIENT LIST line is client_info.h's.
 #include <string>
 #include <vector>
 
 #include "core/cmd/server_family.h"
+#include "core/server/client_info.h"
 #include "core/server/server.h"
 #include "core/util/numbers.h"
 
@@ -15,80 +14,11 @@ namespace {
 constexpr std::string_view kBadName =
     "ERR Client names cannot contain spaces, newlines or special characters.";
 
-int64_t ArgvBytes(const std::vector<std::string>& argv) {
-  int64_t n = 0;
-  for (const std::string& a : argv) n += static_cast<int64_t>(a.size());
-  return n;
-}
-
-// multiStateMemOverhead(): queued argument bytes plus one pointer each.
-int64_t MultiBytes(const Client& c) {
-  int64_t n = 0;
-  for (const auto& argv : c.queued) {
-    n += ArgvBytes(argv) + static_cast<int64_t>(argv.size() * sizeof(void*));
-  }
-  return n;
-}
-
-std::string ClientFlags(const Client& c) {
-  std::string flags;
-  if (c.in_multi) flags += 'x';
-  if (c.dirty_cas) flags += 'd';
-  if (c.close_after_reply) flags += 'c';
-  if (!c.addr.empty() && c.addr[0] == '/') flags += 'U';  // unix socket peer
-  return flags.empty() ? "N" : flags;
-}
-
-// One CLIENT LIST line (without the newline). `ctx` is the client asking:
-// its current command and arguments are the ones being executed.
+// One CLIENT LIST line. `ctx` is the client asking: its current command and
+// arguments are the ones being executed.
 std::string ClientLine(const CommandContext& ctx, const Client& c) {
-  const bool self = &c == &ctx.client;
-  const int64_t now_s = ctx.server.clock().NowMillis() / 1000;
-  const int64_t qbuf = static_cast<int64_t>(c.parser.buffered());
-  const int64_t argv_mem = self ? ArgvBytes(ctx.argv) : 0;
-  const int64_t multi_mem = MultiBytes(c);
-  const int64_t rbs = static_cast<int64_t>(c.output.capacity());
-  const int64_t tot_mem = static_cast<int64_t>(sizeof(Client)) + qbuf + rbs + argv_mem +
-                          static_cast<int64_t>(self ? ctx.argv.size() * sizeof(void*) : 0) +
-                          multi_mem;
-  std::string s;
-  auto add = [&s](std::string_view key, std::string_view value) {
-    if (!s.empty()) s += ' ';
-    s += key;
-    s += '=';
-    s += value;
-  };
-  auto num = [&add](std::string_view key, int64_t v) { add(key, FormatInt64(v)); };
-  num("id", static_cast<int64_t>(c.id));
-  add("addr", c.addr);
-  add("laddr", c.laddr);
-  num("fd", c.transport_handle);
-  add("name", c.name);
-  num("age", now_s - c.created_ms / 1000);
-  num("idle", now_s - c.last_interaction_ms / 1000);
-  add("flags", ClientFlags(c));
-  num("db", c.db);
-  add("sub", "0");
-  add("psub", "0");
-  add("ssub", "0");
-  num("multi", c.in_multi ? static_cast<int64_t>(c.queued.size()) : -1);
-  num("qbuf", qbuf);
-  add("qbuf-free", "0");
-  num("argv-mem", argv_mem);
-  num("multi-mem", multi_mem);
-  num("rbs", rbs);
-  num("rbp", static_cast<int64_t>(c.output.size()));
-  num("obl", static_cast<int64_t>(c.output.size()));
-  add("oll", "0");
-  add("omem", "0");
-  num("tot-mem", tot_mem);
-  add("events", "r");
-  const CommandSpec* last = self ? &ctx.spec : c.last_command;
-  add("cmd", last ? std::string_view(last->full_name) : std::string_view("NULL"));
-  add("user", "default");
-  add("redir", "-1");
-  num("resp", c.resp);
-  return s;
+  if (&c != &ctx.client) return ClientInfoString(ctx.server, c);
+  return ClientInfoString(ctx.server, c, &ctx.spec, &ctx.argv);
 }
 
 std::string AllClientLines(const CommandContext& ctx) {

@@ -14,6 +14,7 @@
 
 #include "core/cmd/command.h"
 #include "core/cmd/server_family.h"
+#include "core/server/client_limits.h"
 #include "core/server/memory_estimate.h"
 #include "core/server/server.h"
 #include "core/util/ascii.h"
@@ -117,7 +118,8 @@ void ClientsSection(Server& s, InfoWriter& w) {
   size_t max_in = 0, max_out = 0;
   for (const auto& [id, client] : s.clients()) {
     max_in = std::max(max_in, client->parser.buffered());
-    max_out = std::max(max_out, client->output.size());
+    // getClientOutputBufferMemoryUsage(): omem, what the limits measure.
+    max_out = std::max(max_out, OutputUsage(*client).list_bytes);
   }
   w.Section("Clients");
   w.Add("connected_clients", static_cast<int64_t>(s.clients().size()));

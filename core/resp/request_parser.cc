@@ -32,6 +32,7 @@ RequestParser::Result RequestParser::Next(std::vector<std::string>* argv) {
   while (true) {
     if (args_left_ == 0) {
       pending_.clear();
+      pending_bytes_ = 0;
       if (pos_ >= buf_.size()) return Result::kNeedMore;
       Result r = buf_[pos_] == '*' ? ParseMultibulk() : ParseInline();
       if (r != Result::kCommand) return r;
@@ -44,6 +45,7 @@ RequestParser::Result RequestParser::Next(std::vector<std::string>* argv) {
     if (args_left_ == 0) {
       argv->swap(pending_);
       pending_.clear();
+      pending_bytes_ = 0;
       return Result::kCommand;
     }
   }
@@ -124,6 +126,7 @@ RequestParser::Result RequestParser::ParseMultibulk() {
     if (avail < need) return Result::kNeedMore;
     // Redis does not check the two bytes after the payload; neither do we.
     pending_.emplace_back(start, static_cast<size_t>(bulk_len_));
+    pending_bytes_ += static_cast<uint64_t>(bulk_len_);
     pos_ += need;
     bulk_len_ = -1;
     --args_left_;

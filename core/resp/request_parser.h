@@ -54,6 +54,16 @@ class RequestParser {
 
   // Bytes received but not consumed yet (the query buffer, for CLIENT LIST).
   size_t buffered() const { return buf_.size() - pos_; }
+  // What client-query-buffer-limit is checked against: the unconsumed bytes
+  // plus the arguments already parsed out of them for a command that is not
+  // complete yet. Redis 7.0.15 counts only its query buffer, whose big bulks
+  // move into argv as they complete, so a multibulk of many large arguments
+  // (up to 1,048,576 of proto-max-bulk-len each) is not bounded there;
+  // PersistLab counts them (issue 13 §5).
+  uint64_t query_bytes() const { return buffered() + pending_bytes_; }
+  // The unconsumed bytes (the log line of a client over the limit quotes
+  // their start).
+  std::string_view unparsed() const { return std::string_view(buf_).substr(pos_); }
 
  private:
   Result ParseInline();
@@ -66,8 +76,9 @@ class RequestParser {
   size_t pos_ = 0;
   // Multibulk state carried across Feed() calls.
   std::vector<std::string> pending_;  // arguments of the command being read
-  int64_t args_left_ = 0;   // bulks still expected in the current command
-  int64_t bulk_len_ = -1;   // length of the bulk being read, -1 if unknown
+  uint64_t pending_bytes_ = 0;        // their total length
+  int64_t args_left_ = 0;             // bulks still expected in the current command
+  int64_t bulk_len_ = -1;             // length of the bulk being read, -1 if unknown
   bool auth_required_ = false;
   bool failed_ = false;
   std::string error_;

@@ -50,6 +50,13 @@ struct Client {
 
   // Set by QUIT or a protocol error: close once `output` is flushed.
   bool close_after_reply = false;
+  // Set when the client must go now, its pending output dropped (Redis's
+  // CLIENT_CLOSE_ASAP): over client-output-buffer-limit or
+  // client-query-buffer-limit. No more commands are read or run for it.
+  bool close_asap = false;
+  // When usage was first seen at or over the soft output limit, in Clock
+  // seconds; -1 while under it (client_limits.h).
+  int64_t obuf_soft_limit_since_s = -1;
 
   // A reply that waits on the disk (SAVE on a disk whose sync completes
   // later, like IndexedDB). While set, this client's next commands wait in
@@ -63,7 +70,12 @@ struct Client {
   size_t batch_output_start = 0;
 
   RequestParser parser;
-  std::string output;  // RESP bytes not yet written to the transport
+  // RESP bytes for the transport. The transport delivers them from the
+  // front and records how many went out in output_sent (so the engine can
+  // tell what is still pending: client_limits.h); it may erase the delivered
+  // front once output_sent is large, lowering output_sent by as much.
+  std::string output;
+  size_t output_sent = 0;
 };
 
 }  // namespace plab

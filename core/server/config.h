@@ -4,6 +4,7 @@
 // for redis.conf-style files and `--name value` overrides.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -32,6 +33,23 @@ struct SavePoint {
 // The `save` parameter's text: "3600 1 300 100", "" for none.
 std::string FormatSavePoints(const std::vector<SavePoint>& points);
 
+// Client classes for client-output-buffer-limit, in CONFIG GET's order
+// (Redis's CLIENT_TYPE_NORMAL, _SLAVE, _PUBSUB). PersistLab has neither
+// replication nor pub/sub, so every client it serves is kNormal; the other
+// two classes are kept so the parameter reads and sets exactly as in Redis.
+enum class ClientClass : uint8_t { kNormal, kReplica, kPubSub };
+constexpr size_t kNumClientClasses = 3;
+
+// One class's output limit (clientBufferLimitsConfig): a client is closed
+// once its pending output reaches `hard_bytes`, or stays at or above
+// `soft_bytes` for more than `soft_seconds`. 0 bytes disables that limit.
+struct OutputLimit {
+  uint64_t hard_bytes = 0;
+  uint64_t soft_bytes = 0;
+  int64_t soft_seconds = 0;
+  bool operator==(const OutputLimit&) const = default;
+};
+
 struct Config {
   // Networking (used by native `plab serve`; reported by CONFIG GET).
   int64_t port = 6379;
@@ -54,6 +72,10 @@ struct Config {
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
   int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;
   int64_t maxmemory = 0;
+  // client-output-buffer-limit, indexed by ClientClass; Redis 7.0's defaults
+  // (config.c clientBufferLimitsDefaults).
+  OutputLimit client_output_buffer_limit[kNumClientClasses] = {
+      {0, 0, 0}, {256ULL << 20, 64ULL << 20, 60}, {32ULL << 20, 8ULL << 20, 60}};
   std::string maxmemory_policy = "noeviction";
 
   // Encoding thresholds (what OBJECT ENCODING and the RDB writer report).

@@ -30,7 +30,17 @@ std::string FormatSavePoints(const std::vector<SavePoint>& points) {
 
 namespace {
 
-enum class Kind : uint8_t { kBool, kNumber, kEnum, kTypedEnum, kString, kBind, kSave, kDbFilename };
+enum class Kind : uint8_t {
+  kBool,
+  kNumber,
+  kEnum,
+  kTypedEnum,
+  kString,
+  kBind,
+  kSave,
+  kDbFilename,
+  kOutputLimit
+};
 
 // Flags, named after config.c's.
 enum ParamFlag : uint8_t {
@@ -188,6 +198,7 @@ constexpr std::array kParams = {
         kMemory | kUnsigned),
     Num("maxmemory", "", &Config::maxmemory, 0, kULongLongMax, kMemory | kUnsigned),
     Enum("maxmemory-policy", &Config::maxmemory_policy, kPolicies),
+    Param{"client-output-buffer-limit", "", Kind::kOutputLimit, kMultiArg},
     Num("hash-max-listpack-entries", "hash-max-ziplist-entries", &Config::hash_max_listpack_entries,
         0, kLongMax, kUnsigned),
     Num("hash-max-listpack-value", "hash-max-ziplist-value", &Config::hash_max_listpack_value, 0,
@@ -376,6 +387,85 @@ Status SetBind(Config* c, const std::vector<std::string>& args) {
   return Status::Ok();
 }
 
+// The class names of client-output-buffer-limit (getClientTypeName), in
+// ClientClass order; "replica" is accepted for "slave" when setting.
+constexpr std::string_view kClientClassNames[kNumClientClasses] = {"normal", "slave", "pubsub"};
+
+std::optional<size_t> ClientClassByName(std::string_view name) {
+  if (EqualsIgnoreCase(name, "replica")) return static_cast<size_t>(ClientClass::kReplica);
+  for (size_t i = 0; i < kNumClientClasses; ++i) {
+    if (EqualsIgnoreCase(name, kClientClassNames[i])) return i;
+  }
+  return std::nullopt;  // includes "master": Redis refuses a limit for it
+}
+
+// The soft-limit seconds as Redis reads them: strtoll (leading blanks, a
+// sign, saturating; "" is 0) into an int, so out-of-range values wrap and
+// must then still be >= 0.
+std::optional<int64_t> ParseLimitSeconds(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r'))) ++i;
+  const bool negative = i < s.size() && s[i] == '-';
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  const size_t first_digit = i;
+  uint64_t v = 0;
+  bool saturated = false;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+    const uint64_t d = static_cast<uint64_t>(s[i] - '0');
+    if (v > (static_cast<uint64_t>(INT64_MAX) - d) / 10) saturated = true;
+    if (!saturated) v = v * 10 + d;
+  }
+  if (i == first_digit) return s.empty() ? std::optional<int64_t>(0) : std::nullopt;
+  if (i != s.size()) return std::nullopt;
+  int64_t wide = saturated ? (negative ? INT64_MIN : INT64_MAX)
+                           : (negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v));
+  const auto narrow = static_cast<int32_t>(static_cast<uint64_t>(wide) & 0xffffffffULL);
+  if (narrow < 0) return std::nullopt;
+  return narrow;
+}
+
+// updateClientOutputBufferLimit(): groups of <class> <hard> <soft> <seconds>,
+// all checked before any is applied; classes not named keep their limits.
+Status SetOutputLimits(Config* c, const std::vector<std::string>& args) {
+  if (args.size() % 4 != 0) {
+    return Status::InvalidArgument("Wrong number of arguments in buffer limit configuration.");
+  }
+  OutputLimit values[kNumClientClasses];
+  bool named[kNumClientClasses] = {};
+  for (size_t j = 0; j < args.size(); j += 4) {
+    const std::optional<size_t> cls = ClientClassByName(args[j]);
+    if (!cls) {
+      return Status::InvalidArgument(
+          "Invalid client class specified in buffer limit configuration.");
+    }
+    const auto hard = ParseMemory(args[j + 1]);
+    const auto soft = ParseMemory(args[j + 2]);
+    const auto seconds = ParseLimitSeconds(args[j + 3]);
+    if (!hard || !soft || !seconds) {
+      return Status::InvalidArgument(
+          "Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+    }
+    values[*cls] = OutputLimit{*hard, *soft, *seconds};
+    named[*cls] = true;
+  }
+  for (size_t i = 0; i < kNumClientClasses; ++i) {
+    if (named[i]) c->client_output_buffer_limit[i] = values[i];
+  }
+  return Status::Ok();
+}
+
+// getConfigClientOutputBufferLimitOption(): every class, "normal 0 0 0 ...".
+std::string FormatOutputLimits(const Config& c) {
+  std::string out;
+  for (size_t i = 0; i < kNumClientClasses; ++i) {
+    const OutputLimit& l = c.client_output_buffer_limit[i];
+    if (i > 0) out += ' ';
+    out += std::string(kClientClassNames[i]) + " " + std::to_string(l.hard_bytes) + " " +
+           std::to_string(l.soft_bytes) + " " + std::to_string(l.soft_seconds);
+  }
+  return out;
+}
+
 // Stores `args` into the candidate config `c` (the type's set function).
 Status SetValue(const Param& p, Config* c, const std::vector<std::string>& args) {
   if (!(p.flags & kMultiArg) && args.size() != 1) {
@@ -405,6 +495,8 @@ Status SetValue(const Param& p, Config* c, const std::vector<std::string>& args)
       return SetSave(c, args);
     case Kind::kDbFilename:
       return SetDbFilename(c, args[0]);
+    case Kind::kOutputLimit:
+      return SetOutputLimits(c, args);
   }
   return Status::Ok();
 }
@@ -431,6 +523,8 @@ std::string FormatValue(const Param& p, const Config& c) {
       return std::string(p.choices[p.get_choice(c)]);
     case Kind::kSave:
       return FormatSavePoints(c.save);
+    case Kind::kOutputLimit:
+      return FormatOutputLimits(c);
     default:
       return c.*p.text;
   }

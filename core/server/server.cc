@@ -153,7 +153,7 @@ void Server::Feed(Client* client, std::string_view bytes) {
   client->last_interaction_ms = clock_.NowMillis();
   client->parser.Feed(bytes);
   std::vector<std::string>& argv = scratch_argv_;
-  while (!client->close_after_reply && !client->blocked_on) {
+  while (!client->close_after_reply && !client->close_asap && !client->blocked_on) {
     client->parser.set_auth_required(AuthRequired(client));
     RequestParser::Result r = client->parser.Next(&argv);
     if (r == RequestParser::Result::kNeedMore) break;
@@ -166,7 +166,9 @@ void Server::Feed(Client* client, std::string_view bytes) {
       break;
     }
     Execute(client, argv);
+    EnforceOutputLimit(client, /*from_cron=*/false);
   }
+  EnforceQueryLimit(client);
 }
 
 void Server::RejectCommand(Client* client, ReplyBuilder& reply, std::string_view error,
@@ -652,6 +654,8 @@ void Server::Cron() {
   rdb_.Cron(1000000 / hz / 2);
   aof_.Cron(1000000 / hz / 2);
   ResumeBlockedClients();
+  // clientsCron(): the soft output limit's seconds run out here too.
+  for (auto& [id, c] : clients_) EnforceOutputLimit(c.get(), /*from_cron=*/true);
 }
 
 }  // namespace plab

@@ -95,6 +95,18 @@ class Server final : private KeyObserver {
   // client->close_after_reply is set.
   void Feed(Client* client, std::string_view bytes);
 
+  // Per-client buffer limits (client_limits.cc). When `client` is over its
+  // client-output-buffer-limit (EnforceOutputLimit) or its query buffer
+  // holds more than client-query-buffer-limit (EnforceQueryLimit), it is
+  // flagged close_asap, Redis's warning is logged and true is returned; the
+  // transport then drops it. Feed() checks after every command and Cron()
+  // sweeps all clients (for the soft limit's seconds); `from_cron` only
+  // picks the log wording ("closed" vs "scheduled to be closed ASAP").
+  // Embedded clients (transport_handle -1: the REPL, the lab's page) are
+  // never limited, as Redis exempts its connection-less clients.
+  bool EnforceOutputLimit(Client* client, bool from_cron);
+  bool EnforceQueryLimit(Client* client);
+
   // Runs one already-split command as `client` (the dispatcher: lookup,
   // arity, auth, MULTI queueing). argv may be consumed.
   void Execute(Client* client, std::vector<std::string>& argv);

@@ -50,6 +50,8 @@ TEST_SUITE("config") {
         {"client-query-buffer-limit", "1073741824"},
         {"maxmemory", "0"},
         {"maxmemory-policy", "noeviction"},
+        {"client-output-buffer-limit",
+         "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"},
         {"hash-max-listpack-entries", "512"},
         {"hash-max-ziplist-entries", "512"},
         {"hash-max-listpack-value", "64"},
@@ -74,7 +76,7 @@ TEST_SUITE("config") {
       CAPTURE(name);
       CHECK(ValueOf(c, name) == value);
     }
-    CHECK(plab::ConfigParamNames().size() == 46);
+    CHECK(plab::ConfigParamNames().size() == 47);
   }
 
   TEST_CASE("booleans take yes or no in any case") {
