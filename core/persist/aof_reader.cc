@@ -155,7 +155,9 @@ bool AofReader::ReadLine(std::string_view* line) {
 AofReader::Item AofReader::Truncated() const {
   Item item;
   item.kind = Kind::kTruncated;
-  item.truncate_at = valid_up_to_;
+  // Inside an open MULTI the cut goes before it (see the header: a
+  // deliberate difference from Redis, whose cut leaves the MULTI behind).
+  item.truncate_at = in_multi_ ? before_multi_ : valid_up_to_;
   return item;
 }
 

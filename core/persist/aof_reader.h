@@ -28,8 +28,13 @@
 //  * Reaching end of input cleanly while a MULTI is open is also kTruncated,
 //    with incomplete_multi set and the cut placed before that MULTI
 //    ("Revert incomplete MULTI/EXEC transaction in AOF file"). A short read
-//    inside a MULTI cuts after the last complete command, not before MULTI,
-//    exactly like Redis (the next load then reverts the open MULTI).
+//    inside a MULTI cuts before that MULTI too (incomplete_multi stays
+//    false: the command is torn). Deliberate difference: Redis 7.0.15 cuts
+//    after the last complete command, leaving the open MULTI in the file;
+//    once its start has added an INCR file that file is no longer the last,
+//    so the next start reverts the MULTI, truncates again and then refuses
+//    to start ("the truncated file is not the last file"). The queued
+//    commands never ran either way, so the dataset loaded is the same.
 //    Commands yielded since the MULTI were only queued by Redis, never run:
 //    the caller must drop them on kTruncated.
 //  * MULTI tracking follows Redis's fake client: any command named MULTI

@@ -19,6 +19,7 @@
 namespace plab {
 namespace {
 
+using testing::Arr;
 using testing::Bulk;
 using testing::BulkArr;
 using testing::DiskEngine;
@@ -159,6 +160,29 @@ TEST_SUITE("aof loading") {
     // The file now ends where the transaction began; later writes follow.
     CHECK(s.e.Run("SET c 3") == kOk);
     CHECK(*m.disk.ReadAll(kDir + kIncr1) == kSetA + Cmd({"SELECT", "0"}) + Cmd({"SET", "c", "3"}));
+  }
+
+  TEST_CASE("a BASE torn inside MULTI is cut before the MULTI, so the next start loads it too") {
+    // Redis 7.0.15 cuts after the queued SET, its start adds an INCR file,
+    // and its next start then refuses: "the truncated file is not the last
+    // file" (reproduced with redis-server; found by the aof_replay fuzzer).
+    Machine m;
+    const std::string good = kSetA + Cmd({"SET", "z", "26"});
+    const std::string torn = Cmd({"MULTI"}) + Cmd({"SET", "b", "2"}) + "*3\r\n$3\r\nSET\r\n$1";
+    m.Put(kDir + "appendonly.aof.1.base.aof", good + torn);
+    m.Put(kManifest, "file appendonly.aof.1.base.aof seq 1 type b\n");
+    {
+      Started s(m);
+      REQUIRE(s.status.ok());
+      CHECK(s.report.files.at(0).truncated_bytes == static_cast<int64_t>(torn.size()));
+      CHECK(s.e.Run("MGET a z b") == Arr({Bulk("1"), Bulk("26"), kNil}));
+    }
+    CHECK(*m.disk.ReadAll(kDir + "appendonly.aof.1.base.aof") == good);
+    Started again(m);
+    REQUIRE(again.status.ok());
+    CHECK(again.report.files.size() == 2);  // the BASE and the INCR the first start added
+    CHECK(again.report.warnings.empty());
+    CHECK(again.e.Run("MGET a z b") == Arr({Bulk("1"), Bulk("26"), kNil}));
   }
 
   TEST_CASE("with aof-load-truncated no an open MULTI at the end stops the restart") {
