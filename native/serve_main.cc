@@ -1,7 +1,9 @@
 // `plab serve [CONFIG-FILE] [--name value ...]`: configuration, startup and
 // shutdown around TcpServer, in the order redis-server's main() uses: config
 // file, then command-line overrides, then logging, listening sockets, the
-// pid file, and the event loop until SIGTERM/SIGINT.
+// pid file, and the event loop until SIGTERM/SIGINT. With --simulated-disk
+// DIR the engine runs on a crashable simulated disk mirrored to DIR instead
+// of on real files (native/simulated_disk_host.h).
 #include "native/serve_main.h"
 
 #include <limits.h>
@@ -16,8 +18,10 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -27,6 +31,7 @@
 #include "core/util/numbers.h"
 #include "native/log.h"
 #include "native/posix_disk.h"
+#include "native/simulated_disk_host.h"
 #include "native/system_clock.h"
 #include "native/tcp_server.h"
 #include "native/version.h"
@@ -45,14 +50,75 @@ constexpr char kServeUsage[] =
     "Examples:\n"
     "  plab serve --port 7777\n"
     "  plab serve /etc/plab.conf --loglevel verbose\n"
-    "  plab serve --bind \"127.0.0.1 -::1\" --timeout 300 --maxclients 100\n";
+    "  plab serve --bind \"127.0.0.1 -::1\" --timeout 300 --maxclients 100\n"
+    "\n"
+    "Crash testing your application (PersistLab only, not redis-server options):\n"
+    "  --simulated-disk DIR         run on a simulated disk whose durable layer\n"
+    "                               (what a power loss would keep) is mirrored to\n"
+    "                               DIR, and boot from DIR; DIR replaces --dir\n"
+    "  --simulate-crash-every SECS  crash at random moments (0.5x to 1.5x SECS\n"
+    "                               apart), a random kind each time\n"
+    "  --simulate-crash-seed N      the seed of those moments, kinds and tears\n"
+    "                               (default: from the time; logged at startup)\n"
+    "With --simulated-disk and --enable-debug-command yes (or local), DEBUG\n"
+    "SIMULATE-CRASH process|power|torn [SEED] disconnects every client and\n"
+    "restarts from what was durable; DEBUG SIMULATE-CRASH REPORT returns the\n"
+    "recovery report and what was lost.\n"
+    "  plab serve --simulated-disk ./crashlab --enable-debug-command yes \\\n"
+    "             --appendonly yes --appendfsync everysec\n";
 
 // What the command line asked for: an optional config file and the ordered
 // `--name values...` overrides.
 struct ServeArgs {
   std::string config_file;
   std::vector<std::pair<std::string, std::vector<std::string>>> overrides;
+  std::optional<SimulatedDiskOptions> simulated;
 };
+
+// Takes PersistLab's own --simulated-disk, --simulate-crash-every and
+// --simulate-crash-seed out of the overrides (they are not Redis
+// parameters); the last of each wins, as for other options.
+Status TakeSimulationArgs(ServeArgs* args) {
+  SimulatedDiskOptions sim;
+  bool every = false, seed = false;
+  Status status = Status::Ok();
+  std::erase_if(args->overrides, [&](const auto& o) {
+    const auto& [name, values] = o;
+    if (name != "simulated-disk" && name != "simulate-crash-every" &&
+        name != "simulate-crash-seed") {
+      return false;
+    }
+    if (values.size() != 1 || values[0].empty()) {
+      status = Status::InvalidArgument("--" + name + " takes one value");
+    } else if (name == "simulated-disk") {
+      sim.dir = values[0];
+    } else if (name == "simulate-crash-every") {
+      const std::optional<double> s = ParseDouble(values[0]);
+      if (!s || !(*s > 0) || *s > 1e6)
+        status = Status::InvalidArgument("--" + name + " " + values[0] +
+                                         ": seconds must be a number > 0");
+      sim.crash_every_s = s.value_or(0);
+      every = true;
+    } else {
+      const std::optional<int64_t> n = ParseInt64(values[0]);
+      if (!n || *n < 0)
+        status =
+            Status::InvalidArgument("--" + name + " " + values[0] + ": must be an integer >= 0");
+      sim.crash_seed = static_cast<uint64_t>(n.value_or(0));
+      seed = true;
+    }
+    return true;
+  });
+  PLAB_RETURN_IF_ERROR(status);
+  if (sim.dir.empty()) {
+    if (every || seed)
+      return Status::InvalidArgument(
+          "--simulate-crash-every and --simulate-crash-seed need --simulated-disk DIR");
+    return Status::Ok();
+  }
+  args->simulated = std::move(sim);
+  return Status::Ok();
+}
 
 bool IsOptionName(const std::string& arg) { return arg.size() > 2 && arg.rfind("--", 0) == 0; }
 
@@ -71,7 +137,7 @@ Status ParseServeArgs(const std::vector<std::string>& args, ServeArgs* out) {
     if (values.empty() && name == "save") values.emplace_back();
     out->overrides.emplace_back(std::move(name), std::move(values));
   }
-  return Status::Ok();
+  return TakeSimulationArgs(out);
 }
 
 Status ReadConfigFile(const std::string& path, std::string* text) {
@@ -249,26 +315,20 @@ bool ResolveDir(Config* config, const Logger& log) {
   return true;
 }
 
-// Runs the server with a fully built Config; returns the exit code.
-int Serve(Config config, Logger& log, bool has_config_file) {
+void LogStarting(const Logger& log, bool has_config_file) {
   // Like redis-server: lines logged before the server exists carry role C.
-  log.SetRole('C');
   log.Notice("PersistLab is starting");
   log.Notice(std::string("PersistLab version=") + kPlabVersion + " (Redis " + kRedisCompatVersion +
              " compatible), bits=64, pid=" + std::to_string(getpid()) + ", just started");
   log.Notice(has_config_file ? "Configuration loaded"
                              : "No config file given, using the defaults (plab serve "
                                "/path/to/redis.conf to use one)");
-  log.SetRole('M');
-  if (!ResolveDir(&config, log)) return 1;
-  AdjustOpenFilesLimit(&config, log);
-  SystemClock clock;
-  PosixDisk disk(config.dir);
-  Engine engine(clock, std::move(config), &disk);
-  engine.server().set_log_sink(
-      [&log](LogLevel level, std::string_view msg) { log.Log(level, msg); });
-  TcpServer server(&engine, &log);
-  const Config& live = engine.server().config();
+}
+
+// Listens, writes the pid file, loads the data (`load`), then serves until
+// SIGTERM, SIGINT or SHUTDOWN. Returns the exit code.
+int ListenAndServe(TcpServer& server, const Config& live, const Logger& log,
+                   const std::function<bool()>& load) {
   if (live.port == 0) {
     // Redis: port 0 disables TCP; with no unix socket there is nothing to do.
     log.Warning("Configured to not listen anywhere, exiting.");
@@ -283,7 +343,7 @@ int Serve(Config config, Logger& log, bool has_config_file) {
   const bool wrote_pid = !pidfile.empty() && WritePidFile(pidfile, log);
   log.Notice("Running mode=standalone, port=" + std::to_string(live.port) + ".");
   log.Notice("Server initialized");
-  if (!LoadDataFromDisk(engine, log)) {
+  if (!load()) {
     if (wrote_pid) unlink(pidfile.c_str());
     return 1;
   }
@@ -292,6 +352,7 @@ int Serve(Config config, Logger& log, bool has_config_file) {
   Status run = server.Run(&signal_name);
   if (!run.ok()) {
     log.Warning("Event loop failed: " + run.message());
+    if (wrote_pid) unlink(pidfile.c_str());
     return 1;
   }
   if (wrote_pid) {
@@ -300,6 +361,53 @@ int Serve(Config config, Logger& log, bool has_config_file) {
   }
   log.Warning("PersistLab is now ready to exit, bye bye...");
   return 0;
+}
+
+// Runs the server on real files with a fully built Config.
+int Serve(Config config, Logger& log, bool has_config_file) {
+  log.SetRole('C');
+  LogStarting(log, has_config_file);
+  log.SetRole('M');
+  if (!ResolveDir(&config, log)) return 1;
+  AdjustOpenFilesLimit(&config, log);
+  SystemClock clock;
+  PosixDisk disk(config.dir);
+  Engine engine(clock, std::move(config), &disk);
+  engine.server().set_log_sink(
+      [&log](LogLevel level, std::string_view msg) { log.Log(level, msg); });
+  TcpServer server(&engine, &log);
+  return ListenAndServe(server, engine.server().config(), log,
+                        [&] { return LoadDataFromDisk(engine, log); });
+}
+
+// `--simulated-disk DIR`: the engine runs in a Lab on a SimDisk mirrored to
+// DIR (native/simulated_disk_host.h). It boots (and recovers) from DIR
+// before listening, since the host's engine exists only once recovery ran.
+int ServeSimulated(Config config, Logger& log, bool has_config_file,
+                   const SimulatedDiskOptions& options) {
+  log.SetRole('C');
+  LogStarting(log, has_config_file);
+  log.SetRole('M');
+  AdjustOpenFilesLimit(&config, log);
+  SimulatedDiskHost host(&log, options);
+  config.dir = options.dir;  // what CONFIG GET dir shows
+  if (Status s = host.Open(config); !s.ok()) {
+    log.Warning(s.message());
+    log.Warning("Terminating server: the simulated disk in " + options.dir +
+                " could not be booted.");
+    return 1;
+  }
+  host.engine()->server().config().dir = host.dir();
+  TcpServer server(host.engine(), &log);
+  server.set_host(&host);
+  const int code =
+      ListenAndServe(server, host.engine()->server().config(), log, [] { return true; });
+  // A SHUTDOWN or SIGTERM save reached the SimDisk: mirror it before exiting.
+  if (Status s = host.Flush(); !s.ok()) {
+    log.Warning(s.message());
+    return 1;
+  }
+  return code;
 }
 
 }  // namespace
@@ -333,6 +441,9 @@ int ServeMain(const std::vector<std::string>& args) {
     FILE* f = std::fopen(config.logfile.c_str(), "a");
     if (f == nullptr) return Fatal("Can't open the log file: " + config.logfile);
     std::fclose(f);
+  }
+  if (parsed.simulated) {
+    return ServeSimulated(std::move(config), log, !parsed.config_file.empty(), *parsed.simulated);
   }
   return Serve(std::move(config), log, !parsed.config_file.empty());
 }
