@@ -31,7 +31,7 @@ void ApplyConfigChange(Server& server, const Config& before) {
   }
   if (before.proto_max_bulk_len != now.proto_max_bulk_len) {
     for (const auto& [id, client] : server.clients()) {
-      client->parser.set_limits(ParserLimits{now.proto_max_bulk_len, 1024 * 1024, 64 * 1024});
+      client->parser.set_limits(ParserLimits{.max_bulk_len = now.proto_max_bulk_len});
     }
   }
 }

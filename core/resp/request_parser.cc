@@ -54,7 +54,13 @@ RequestParser::Result RequestParser::Next(std::vector<std::string>* argv) {
 RequestParser::Result RequestParser::ParseInline() {
   const char* start = buf_.data() + pos_;
   size_t avail = buf_.size() - pos_;
-  const void* nl = std::memchr(start, '\n', avail);
+  // processInlineBuffer() looks for the newline with strchr(), which stops
+  // at a NUL byte: a line with a NUL before its '\n' is never complete in
+  // Redis 7.0.15 (the client waits, then hits "too big inline request").
+  const void* nul = std::memchr(start, '\0', avail);
+  const size_t searchable =
+      nul == nullptr ? avail : static_cast<size_t>(static_cast<const char*>(nul) - start);
+  const void* nl = std::memchr(start, '\n', searchable);
   if (nl == nullptr) {
     if (avail > limits_.max_inline_len) return Fail("Protocol error: too big inline request");
     return Result::kNeedMore;

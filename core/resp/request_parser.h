@@ -9,7 +9,7 @@
 //
 // Bounds (a hostile client can't make us allocate): a bulk length above
 // `max_bulk_len` (proto-max-bulk-len, 512 MB), a multibulk count above
-// 1,048,576, an inline line or a length line above 64 KB are protocol errors.
+// INT_MAX (Redis 6.2+; 6.0 stopped at 1,048,576), an inline line or a length line above 64 KB are protocol errors.
 // Memory grows only with bytes actually received: an announced length is
 // never allocated up front.
 //
@@ -26,7 +26,7 @@ namespace plab {
 
 struct ParserLimits {
   int64_t max_bulk_len = 512LL * 1024 * 1024;  // proto-max-bulk-len
-  int64_t max_multibulk_len = 1024 * 1024;
+  int64_t max_multibulk_len = 2147483647;  // INT_MAX, processMultibulkBuffer()
   size_t max_inline_len = 64 * 1024;  // PROTO_INLINE_MAX_SIZE
 };
 
@@ -58,7 +58,7 @@ class RequestParser {
   // plus the arguments already parsed out of them for a command that is not
   // complete yet. Redis 7.0.15 counts only its query buffer, whose big bulks
   // move into argv as they complete, so a multibulk of many large arguments
-  // (up to 1,048,576 of proto-max-bulk-len each) is not bounded there;
+  // (up to INT_MAX of proto-max-bulk-len each) is not bounded there;
   // PersistLab counts them (issue 13 §5).
   uint64_t query_bytes() const { return buffered() + pending_bytes_; }
   // The unconsumed bytes (the log line of a client over the limit quotes

@@ -68,7 +68,7 @@ Client* Server::NewClient(std::string addr, std::string laddr, int64_t transport
   c->transport_handle = transport_handle;
   c->created_ms = clock_.NowMillis();
   c->last_interaction_ms = c->created_ms;
-  c->parser.set_limits(ParserLimits{config_.proto_max_bulk_len, 1024 * 1024, 64 * 1024});
+  c->parser.set_limits(ParserLimits{.max_bulk_len = config_.proto_max_bulk_len});
   Client* raw = c.get();
   clients_[raw->id] = std::move(c);
   ++stats_.total_connections_received;
