@@ -10,7 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -26,6 +28,10 @@ namespace {
 constexpr int kSystemRedisPort = 6379;
 
 void SleepMs(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+// Test-process state, not engine state: the servers are stopped from
+// destructors, which have no test to fail.
+int sanitizer_reports = 0;
 
 // Forks and execs argv with stdout/stderr going to `log_path`. The child dies
 // with its parent (PR_SET_PDEATHSIG), so servers never outlive the tests.
@@ -128,7 +134,7 @@ std::string PlabBinary() {
 ServerProcess::~ServerProcess() { Stop(); }
 
 std::unique_ptr<ServerProcess> ServerProcess::Start(Kind kind, std::string* error,
-                                                     const std::vector<std::string>& extra_args) {
+                                                    const std::vector<std::string>& extra_args) {
   std::string name = kind == Kind::kRedis ? "redis-server" : "plab serve";
   std::string binary = kind == Kind::kRedis ? FindProgram("redis-server") : PlabBinary();
   if (binary.empty() || ::access(binary.c_str(), X_OK) != 0) {
@@ -206,6 +212,22 @@ bool ServerProcess::WaitForExit(int timeout_ms, int* exit_code) {
   return true;
 }
 
+int SanitizerReportsSeen() { return sanitizer_reports; }
+
+void ServerProcess::CheckForSanitizerReport() const {
+  if (name_ != "plab serve" || dir_.empty()) return;
+  const std::string log = Log();
+  size_t at = std::string::npos;
+  for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"}) {
+    at = std::min(at, log.find(marker));
+  }
+  if (at == std::string::npos) return;
+  ++sanitizer_reports;
+  const size_t from = log.rfind('\n', at);
+  std::fprintf(stderr, "\n=== sanitizer report in the log of plab serve on port %d ===\n%s\n",
+               port_, log.substr(from == std::string::npos ? 0 : from + 1).c_str());
+}
+
 void ServerProcess::Stop() {
   if (pid_ > 0) {
     ::kill(pid_, SIGTERM);
@@ -221,6 +243,7 @@ void ServerProcess::Stop() {
     }
     pid_ = -1;
   }
+  CheckForSanitizerReport();
   if (!dir_.empty()) {
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);

@@ -57,11 +57,21 @@ class ServerProcess {
  private:
   ServerProcess() = default;
 
+  // Counts and prints a sanitizer report in a plab server's log.
+  void CheckForSanitizerReport() const;
+
   pid_t pid_ = -1;
   int port_ = 0;
   std::string name_;
   std::string dir_;
 };
+
+// How many sanitizer reports (AddressSanitizer, LeakSanitizer, UBSan's
+// "runtime error:") the logs of the plab servers stopped so far held. A
+// sanitized plab (scripts/test's asan stage) that hits one may carry on or
+// exit, and its log goes with its directory: Stop() prints the report and
+// counts it, and the integration mains fail the run when this is not 0.
+int SanitizerReportsSeen();
 
 // Path of redis-server / redis-cli on PATH, or "" when missing.
 std::string FindProgram(const std::string& name);
