@@ -11,19 +11,6 @@
 namespace plab {
 namespace {
 
-// What a crash of `kind` is called in the log and the report.
-std::string CrashWords(CrashKind kind) {
-  switch (kind) {
-    case CrashKind::kProcess:
-      return "process crash";
-    case CrashKind::kPower:
-      return "power loss";
-    case CrashKind::kPowerTorn:
-      return "power loss with torn writes";
-  }
-  return "crash";
-}
-
 // Torn crashes need a seed; one the user can type back fits in 6 digits.
 constexpr uint64_t kSeedRange = 1000000;
 
@@ -123,14 +110,13 @@ Result<Engine*> SimulatedDiskHost::Restart() {
   const Request request = *pending_;
   pending_.reset();
   ++crashes_;
-  const std::string what = CrashWords(request.kind);
-  const std::string head = "Simulated crash #" + std::to_string(crashes_) + ": " + what + " (" +
+  lab_.Crash(request.kind, request.seed);
+  const std::string cause = lab_.down_reason();  // "power loss" ...
+  const std::string head = "Simulated crash #" + std::to_string(crashes_) + ": " + cause + " (" +
                            std::string(CrashKindName(request.kind)) + ", seed " +
                            std::to_string(request.seed) + "), asked by " + request.by + ".";
   log_->Warning(head + " Every client was disconnected; restarting from what was durable.");
-  lab_.Crash(request.kind, request.seed);
   PLAB_RETURN_IF_ERROR(Flush());  // what the crash dropped or tore
-  const std::string cause = lab_.down_reason();
   RecoveryReport report;
   KeyspaceDiff diff;
   Status s = lab_.Restart(&report, &diff);

@@ -82,6 +82,28 @@ Shape Reread(const std::string& dir) {
   return ShapeOf(image);
 }
 
+// An empty directory mirroring a fresh SimDisk with its journal on.
+struct Mirrored {
+  TempDir tmp;
+  ManualClock clock;
+  SimDisk disk{&clock};
+  std::unique_ptr<DurableDirMirror> mirror;
+
+  Mirrored() {
+    DurableImage boot;
+    auto m = DurableDirMirror::Open(tmp.path(), &boot);
+    REQUIRE(m.ok());
+    REQUIRE(boot.names.empty());
+    mirror = std::move(*m);
+    disk.StartDurableJournal();
+  }
+  // Mirrors what became durable since the last call.
+  void Apply() {
+    const Status s = mirror->Apply(disk.TakeDurableOps());
+    REQUIRE_MESSAGE(s.ok(), s.message());
+  }
+};
+
 void Write(SimDisk& disk, const std::string& path, const std::string& data, bool sync) {
   auto f = disk.OpenWritable(path, /*truncate=*/false);
   REQUIRE(f.ok());
@@ -91,77 +113,63 @@ void Write(SimDisk& disk, const std::string& path, const std::string& data, bool
 
 TEST_SUITE("durable dir mirror") {
   TEST_CASE("only synced bytes and durable names reach the directory") {
-    TempDir tmp;
-    DurableImage boot;
-    auto mirror = DurableDirMirror::Open(tmp.path(), &boot);
-    REQUIRE(mirror.ok());
-    CHECK(boot.names.empty());
-    SimDisk disk;
-    disk.StartDurableJournal();
+    Mirrored m;
+    SimDisk& disk = m.disk;
     REQUIRE(disk.CreateDir("appendonlydir").ok());
     disk.SyncDir("");
     Write(disk, "appendonlydir/a.aof", "synced;", true);
     Write(disk, "appendonlydir/a.aof", "unsynced", false);
     Write(disk, "dump.rdb", "never-named", true);  // root not synced: no durable name
     disk.SyncDir("appendonlydir");
-    REQUIRE((*mirror)->Apply(disk.TakeDurableOps()).ok());
-    const Shape shape = Reread(tmp.path());
+    m.Apply();
+    const Shape shape = Reread(m.tmp.path());
     CHECK(shape == ShapeOf(disk.DurableSnapshot()));
     CHECK(shape.files.at("appendonlydir/a.aof") == "synced;");
     CHECK(shape.files.count("dump.rdb") == 0);
-    CHECK((*mirror)->fsyncs() > 0);
+    CHECK(m.mirror->fsyncs() > 0);
   }
 
   TEST_CASE("a renamed snapshot replaces the old file and a second name is a hard link") {
-    TempDir tmp;
-    DurableImage boot;
-    auto mirror = DurableDirMirror::Open(tmp.path(), &boot);
-    REQUIRE(mirror.ok());
-    SimDisk disk;
-    disk.StartDurableJournal();
+    Mirrored m;
+    SimDisk& disk = m.disk;
+    const std::string& dir = m.tmp.path();
     REQUIRE(disk.CreateDir("sub").ok());
     Write(disk, "dump.rdb", "old", true);
     disk.SyncDir("");
     Write(disk, "temp.rdb", "new snapshot", true);
     REQUIRE(disk.Rename("temp.rdb", "dump.rdb").ok());
     disk.SyncDir("");
-    REQUIRE((*mirror)->Apply(disk.TakeDurableOps()).ok());
-    CHECK(Reread(tmp.path()).files.at("dump.rdb") == "new snapshot");
+    m.Apply();
+    CHECK(Reread(dir).files.at("dump.rdb") == "new snapshot");
     // sub/x becomes durable, then moves to the root; syncing only the root
     // leaves both names durable: one inode, two names.
     Write(disk, "sub/x", "shared", true);
     disk.SyncDir("sub");
     REQUIRE(disk.Rename("sub/x", "x").ok());
     disk.SyncDir("");
-    REQUIRE((*mirror)->Apply(disk.TakeDurableOps()).ok());
+    m.Apply();
     struct stat a {
     }, b{};
-    REQUIRE(stat((tmp.path() + "/sub/x").c_str(), &a) == 0);
-    REQUIRE(stat((tmp.path() + "/x").c_str(), &b) == 0);
+    REQUIRE(stat((dir + "/sub/x").c_str(), &a) == 0);
+    REQUIRE(stat((dir + "/x").c_str(), &b) == 0);
     CHECK(a.st_ino == b.st_ino);
-    const Shape shape = Reread(tmp.path());
+    const Shape shape = Reread(dir);
     CHECK(shape == ShapeOf(disk.DurableSnapshot()));
     CHECK(shape.links.count({"sub/x", "x"}) == 1);
   }
 
   TEST_CASE("a torn power loss and a boot from the directory keep journaling into it") {
-    TempDir tmp;
-    {
-      DurableImage boot;
-      auto mirror = DurableDirMirror::Open(tmp.path(), &boot);
-      REQUIRE(mirror.ok());
-      SimDisk disk;
-      disk.StartDurableJournal();
-      Write(disk, "log", std::string(600, 'a'), true);
-      disk.SyncDir("");
-      Write(disk, "log", std::string(3000, 'b'), false);  // un-synced sectors
-      disk.Crash(CrashKind::kPowerTorn, 7);
-      REQUIRE((*mirror)->Apply(disk.TakeDurableOps()).ok());
-      CHECK(Reread(tmp.path()) == ShapeOf(disk.DurableSnapshot()));
-    }
+    Mirrored first;
+    const std::string& dir = first.tmp.path();
+    Write(first.disk, "log", std::string(600, 'a'), true);
+    first.disk.SyncDir("");
+    Write(first.disk, "log", std::string(3000, 'b'), false);  // un-synced sectors
+    first.disk.Crash(CrashKind::kPowerTorn, 7);
+    first.Apply();
+    CHECK(Reread(dir) == ShapeOf(first.disk.DurableSnapshot()));
     // A second process boots from the directory, as plab serve does.
     DurableImage image;
-    auto mirror = DurableDirMirror::Open(tmp.path(), &image);
+    auto mirror = DurableDirMirror::Open(dir, &image);
     REQUIRE(mirror.ok());
     const std::string before = image.inodes.at(image.names.at("log"));
     CHECK(before.size() >= 600);
@@ -173,7 +181,7 @@ TEST_SUITE("durable dir mirror") {
     disk.SyncDir("");
     REQUIRE(disk.Remove("other").ok());  // not durable until the next SyncDir
     REQUIRE((*mirror)->Apply(disk.TakeDurableOps()).ok());
-    const Shape shape = Reread(tmp.path());
+    const Shape shape = Reread(dir);
     CHECK(shape == ShapeOf(disk.DurableSnapshot()));
     CHECK(shape.files.at("log") == before + "tail");
     CHECK(shape.files.count("other") == 1);
@@ -194,13 +202,9 @@ TEST_SUITE("durable dir mirror") {
   TEST_CASE("after every batch of a random workload the directory equals the durable table") {
     for (uint64_t seed = 1; seed <= 12; ++seed) {
       CAPTURE(seed);
-      TempDir tmp;
-      DurableImage boot;
-      auto mirror = DurableDirMirror::Open(tmp.path(), &boot);
-      REQUIRE(mirror.ok());
-      ManualClock clock;
-      SimDisk disk(&clock);
-      disk.StartDurableJournal();
+      Mirrored m;
+      SimDisk& disk = m.disk;
+      ManualClock& clock = m.clock;
       REQUIRE(disk.CreateDir("d").ok());
       std::mt19937_64 rng(seed);
       const std::vector<std::string> names = {"a", "b", "d/c", "d/e"};
@@ -244,9 +248,8 @@ TEST_SUITE("durable dir mirror") {
             break;
         }
         if (rng() % 3 == 0) {
-          const Status applied = (*mirror)->Apply(disk.TakeDurableOps());
-          REQUIRE_MESSAGE(applied.ok(), applied.message());
-          const Shape got = Reread(tmp.path());
+          m.Apply();
+          const Shape got = Reread(m.tmp.path());
           Shape want = ShapeOf(disk.DurableSnapshot());
           // Names durable in a directory that is not: the mirror made it.
           for (const auto& [path, bytes] : want.files) {
