@@ -9,8 +9,8 @@
 //
 // Bounds (a hostile client can't make us allocate): a bulk length above
 // `max_bulk_len` (proto-max-bulk-len, 512 MB), a multibulk count above
-// INT_MAX (Redis 6.2+; 6.0 stopped at 1,048,576), an inline line or a length line above 64 KB are protocol errors.
-// Memory grows only with bytes actually received: an announced length is
+// 1,048,576 (a deliberate bound: Redis 7.0 allows INT_MAX), an inline line or a length line above
+// 64 KB are protocol errors. Memory grows only with bytes actually received: an announced length is
 // never allocated up front.
 //
 // After a protocol error the parser stays in the error state; the connection
@@ -26,7 +26,7 @@ namespace plab {
 
 struct ParserLimits {
   int64_t max_bulk_len = 512LL * 1024 * 1024;  // proto-max-bulk-len
-  int64_t max_multibulk_len = 2147483647;  // INT_MAX, processMultibulkBuffer()
+  int64_t max_multibulk_len = 1024 * 1024;
   size_t max_inline_len = 64 * 1024;  // PROTO_INLINE_MAX_SIZE
 };
 
