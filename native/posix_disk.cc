@@ -2,12 +2,17 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <utility>
 
 namespace plab {
@@ -34,13 +39,172 @@ Status PwriteAll(int fd, std::string_view path, uint64_t offset, std::string_vie
   return Status::Ok();
 }
 
+// fdatasync(2), retried on EINTR.
+Status DataSync(int fd, std::string_view path) {
+  int rc;
+  do {
+    rc = ::fdatasync(fd);
+  } while (rc != 0 && errno == EINTR);
+  return rc == 0 ? Status::Ok() : ErrnoStatus(path, errno);
+}
+
+// A background fsync's ticket. Touched by the main thread only: the worker
+// reports results through BackgroundSyncer's queue.
+class BackgroundTicket final : public SyncTicket {
+ public:
+  bool done() const override { return done_; }
+  Status status() const override { return status_; }
+  void Complete(Status s) {
+    status_ = std::move(s);
+    done_ = true;
+  }
+
+ private:
+  bool done_ = false;
+  Status status_;
+};
+
+// An open read-only descriptor that closes itself.
+struct ReadFd {
+  int fd = -1;
+  ~ReadFd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
+// The worker thread and its queues. Jobs go todo_ -> (worker) -> finished_
+// -> (main thread) ticket completed; `tickets_` is main-thread only.
+class PosixDisk::BackgroundSyncer {
+ public:
+  BackgroundSyncer() = default;
+  ~BackgroundSyncer() { Stop(); }
+
+  Status Start() {
+    wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (wake_fd_ < 0) return ErrnoStatus("eventfd", errno);
+    worker_ = std::thread([this] { Work(); });
+    return Status::Ok();
+  }
+
+  void Stop() {
+    if (!worker_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    work_cv_.notify_all();
+    worker_.join();
+    Complete();
+    ::close(wake_fd_);
+    wake_fd_ = -1;
+  }
+
+  std::shared_ptr<SyncTicket> Queue(int fd, const std::string& path) {
+    auto ticket = std::make_shared<BackgroundTicket>();
+    tickets_.push_back(ticket);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      todo_.push_back({fd, path, Status::Ok()});
+    }
+    work_cv_.notify_one();
+    return ticket;
+  }
+
+  size_t Complete() {
+    uint64_t count;
+    (void)!::read(wake_fd_, &count, sizeof(count));  // EAGAIN when nothing came
+    std::deque<Job> finished;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      finished.swap(finished_);
+    }
+    // The worker finishes jobs in queue order, so these are the oldest.
+    for (Job& job : finished) {
+      tickets_.front()->Complete(std::move(job.result));
+      tickets_.pop_front();
+    }
+    return finished.size();
+  }
+
+  void Drain() {
+    if (tickets_.empty()) return;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      ++draining_;
+      work_cv_.notify_one();
+      idle_cv_.wait(lock, [this] { return todo_.empty() && !running_; });
+      --draining_;
+    }
+    Complete();
+  }
+
+  void Pause(bool paused) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      paused_ = paused;
+    }
+    work_cv_.notify_one();
+  }
+
+  size_t pending() const { return tickets_.size(); }
+  int wake_fd() const { return wake_fd_; }
+
+ private:
+  struct Job {
+    int fd;
+    std::string path;
+    Status result;
+  };
+
+  // The thread: takes everything queued, fsyncs each descriptor once (a
+  // later fdatasync covers every write an earlier request covered), hands
+  // the results back in order and wakes the event loop.
+  void Work() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      work_cv_.wait(lock,
+                    [this] { return stop_ || (!todo_.empty() && (!paused_ || draining_ > 0)); });
+      if (todo_.empty()) return;  // stop_ with nothing left
+      std::deque<Job> batch;
+      batch.swap(todo_);
+      running_ = true;
+      lock.unlock();
+      for (size_t i = 0; i < batch.size(); ++i) {
+        size_t same = 0;
+        while (same < i && batch[same].fd != batch[i].fd) ++same;
+        batch[i].result = same < i ? batch[same].result : DataSync(batch[i].fd, batch[i].path);
+      }
+      lock.lock();
+      for (Job& job : batch) finished_.push_back(std::move(job));
+      running_ = false;
+      idle_cv_.notify_all();
+      const uint64_t one = 1;
+      (void)!::write(wake_fd_, &one, sizeof(one));
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable work_cv_;
+  std::condition_variable idle_cv_;
+  std::deque<Job> todo_;      // queued, not started
+  std::deque<Job> finished_;  // done by the worker, tickets not completed
+  bool running_ = false;
+  bool stop_ = false;
+  bool paused_ = false;
+  int draining_ = 0;
+  int wake_fd_ = -1;
+  std::thread worker_;
+  std::deque<std::shared_ptr<BackgroundTicket>> tickets_;  // main thread only
+};
+
+// Not in the anonymous namespace: PosixDisk befriends it.
 class PosixFile final : public WritableFile {
  public:
-  PosixFile(std::string path, int fd, uint64_t size)
-      : path_(std::move(path)), fd_(fd), size_(size) {}
-  ~PosixFile() override {
-    if (fd_ >= 0) ::close(fd_);
-  }
+  PosixFile(PosixDisk* disk, std::string path, int fd, uint64_t size)
+      : disk_(disk), path_(std::move(path)), fd_(fd), size_(size) {}
+  ~PosixFile() override { (void)Close(); }
 
   Status Append(std::string_view data) override { return WriteAt(size_, data); }
 
@@ -62,15 +226,15 @@ class PosixFile final : public WritableFile {
 
   std::shared_ptr<SyncTicket> Sync() override {
     if (fd_ < 0) return std::make_shared<DoneTicket>(Closed());
-    int rc;
-    do {
-      rc = ::fdatasync(fd_);
-    } while (rc != 0 && errno == EINTR);
-    return std::make_shared<DoneTicket>(rc == 0 ? Status::Ok() : ErrnoStatus(path_, errno));
+    if (PosixDisk::BackgroundSyncer* bg = disk_->SyncerFor(path_)) return bg->Queue(fd_, path_);
+    disk_->WaitForPendingSyncs();  // earlier background fsyncs come first
+    return std::make_shared<DoneTicket>(DataSync(fd_, path_));
   }
 
   Status Close() override {
     if (fd_ < 0) return Status::Ok();
+    // The worker may hold this descriptor in its queue.
+    disk_->WaitForPendingSyncs();
     int rc = ::close(fd_);
     fd_ = -1;
     // close(2) can report a deferred write error (NFS); never retry it.
@@ -80,22 +244,49 @@ class PosixFile final : public WritableFile {
  private:
   Status Closed() const { return Status::IoError(path_ + ": file is closed"); }
 
+  PosixDisk* disk_;
   std::string path_;
   int fd_;
   uint64_t size_;
 };
 
-// An open read-only descriptor that closes itself.
-struct ReadFd {
-  int fd = -1;
-  ~ReadFd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-}  // namespace
-
 PosixDisk::PosixDisk(std::string root) : root_(std::move(root)) {}
+
+PosixDisk::~PosixDisk() { StopBackgroundSync(); }
+
+Status PosixDisk::StartBackgroundSync(std::function<bool(std::string_view)> in_background) {
+  if (syncer_ != nullptr) return Status::Ok();
+  auto syncer = std::make_unique<BackgroundSyncer>();
+  PLAB_RETURN_IF_ERROR(syncer->Start());
+  syncer_ = std::move(syncer);
+  in_background_ = std::move(in_background);
+  return Status::Ok();
+}
+
+void PosixDisk::StopBackgroundSync() {
+  if (syncer_ == nullptr) return;
+  syncer_->Stop();
+  syncer_.reset();
+}
+
+bool PosixDisk::background_sync() const { return syncer_ != nullptr; }
+int PosixDisk::wake_fd() const { return syncer_ != nullptr ? syncer_->wake_fd() : -1; }
+
+size_t PosixDisk::CompleteFinishedSyncs() { return syncer_ != nullptr ? syncer_->Complete() : 0; }
+
+void PosixDisk::WaitForPendingSyncs() {
+  if (syncer_ != nullptr) syncer_->Drain();
+}
+
+size_t PosixDisk::pending_syncs() const { return syncer_ != nullptr ? syncer_->pending() : 0; }
+
+void PosixDisk::PauseBackgroundSyncForTest(bool paused) {
+  if (syncer_ != nullptr) syncer_->Pause(paused);
+}
+
+PosixDisk::BackgroundSyncer* PosixDisk::SyncerFor(std::string_view path) const {
+  return syncer_ != nullptr && in_background_(path) ? syncer_.get() : nullptr;
+}
 
 std::string PosixDisk::Full(std::string_view path) const {
   if (path.empty()) return root_;
@@ -114,7 +305,7 @@ Result<std::unique_ptr<WritableFile>> PosixDisk::OpenWritable(std::string_view p
     return s;
   }
   return std::unique_ptr<WritableFile>(
-      new PosixFile(std::string(path), fd, static_cast<uint64_t>(st.st_size)));
+      new PosixFile(this, std::string(path), fd, static_cast<uint64_t>(st.st_size)));
 }
 
 Result<std::string> PosixDisk::Read(std::string_view path, uint64_t offset, uint64_t length) {
@@ -159,6 +350,7 @@ bool PosixDisk::Exists(std::string_view path) {
 }
 
 Status PosixDisk::Rename(std::string_view from, std::string_view to) {
+  WaitForPendingSyncs();  // a rename never overtakes an fsync issued before it
   if (::rename(Full(from).c_str(), Full(to).c_str()) != 0) {
     int err = errno;
     // Name the side that is missing, as `mv` does.
@@ -197,6 +389,7 @@ Result<std::vector<std::string>> PosixDisk::List(std::string_view dir) {
 
 std::shared_ptr<SyncTicket> PosixDisk::SyncDir(std::string_view dir) {
   std::string_view shown = dir.empty() ? "." : dir;
+  WaitForPendingSyncs();  // tickets complete in issue order
   ReadFd f;
   f.fd = ::open(Full(dir).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (f.fd < 0) return std::make_shared<DoneTicket>(ErrnoStatus(shown, errno));

@@ -193,6 +193,12 @@ Status TcpServer::SetUpSignals() {
   ev.events = EPOLLIN;
   ev.data.fd = signal_fd_;
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, signal_fd_, &ev);
+  if (sync_fd_ >= 0) {
+    ev.data.fd = sync_fd_;
+    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, sync_fd_, &ev) != 0) {
+      return Status::IoError("epoll_ctl (sync waker): " + ErrnoText());
+    }
+  }
   return Status::Ok();
 }
 
@@ -232,6 +238,10 @@ Status TcpServer::Run(std::string* reason) {
           *reason = name;
           return Status::Ok();
         }
+        continue;
+      }
+      if (fd == sync_fd_) {
+        OnSyncsFinished();
         continue;
       }
       if (std::find(listeners_.begin(), listeners_.end(), fd) != listeners_.end()) {
@@ -471,6 +481,16 @@ Status TcpServer::RestartIfAsked() {
   engine_ = *next;
   background_pending_ = engine_->server().HasActiveChild();
   return Status::Ok();
+}
+
+void TcpServer::OnSyncsFinished() {
+  complete_syncs_();
+  // Replies held for those fsyncs (appendfsync always) go out with this
+  // iteration's batch, after its BeforeSleep.
+  engine_->server().ResumeBlockedClients();
+  for (auto& [fd, conn] : conns_) {
+    if (!conn->client->output.empty()) to_flush_.push_back(fd);
+  }
 }
 
 void TcpServer::Cron() {

@@ -17,7 +17,12 @@
 //     or client-query-buffer-limit) is closed at once, its output dropped;
 //     client->output_sent tells the engine how much output is still pending;
 //   - byte and read/write counters go to the engine's ServerStats (INFO);
-//   - SIGTERM / SIGINT arrive through a signalfd and end Run() cleanly.
+//   - SIGTERM / SIGINT arrive through a signalfd and end Run() cleanly;
+//   - a sync waker (set_sync_waker: PosixDisk's background fsync thread)
+//     makes its fd readable when fsyncs finished; the loop then completes
+//     their tickets on this thread and releases the replies that waited
+//     for them (Server::ResumeBlockedClients), like Redis's bio completion
+//     being noticed by the event loop.
 //
 // A Host (optional, set_host) owns the engine and may replace it: `plab
 // serve --simulated-disk` runs the engine in a Lab whose disk can crash
@@ -35,6 +40,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -81,6 +87,13 @@ class TcpServer {
   };
   // `host` (not owned) must outlive the server; set before Run().
   void set_host(Host* host) { host_ = host; }
+  // `fd` (not owned) becomes readable when background syncs finished;
+  // `complete` is then called on the loop's thread to complete their
+  // tickets. Set before Run().
+  void set_sync_waker(int fd, std::function<void()> complete) {
+    sync_fd_ = fd;
+    complete_syncs_ = std::move(complete);
+  }
 
  private:
   struct Connection {
@@ -111,6 +124,8 @@ class TcpServer {
   // SIGTERM/SIGINT: true when the server may exit (the final save worked).
   bool ShutdownOnSignal(const char* name);
   int64_t CronPeriodMs() const;
+  // The sync waker fired: complete tickets, send what they released.
+  void OnSyncsFinished();
 
   Engine* engine_;
   Host* host_ = nullptr;
@@ -118,6 +133,8 @@ class TcpServer {
   const Logger* log_;
   int epoll_fd_ = -1;
   int signal_fd_ = -1;
+  int sync_fd_ = -1;
+  std::function<void()> complete_syncs_;
   std::vector<int> listeners_;
   std::unordered_map<int, std::unique_ptr<Connection>> conns_;
   int64_t next_cron_ms_ = 0;

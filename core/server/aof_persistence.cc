@@ -171,6 +171,20 @@ void AofPersistence::CheckBackgroundFsync() {
   info_.rewrite_scheduled = true;
 }
 
+// An `always` fsync that failed after Flush returned (a disk that syncs in
+// the background): Redis exits on a failed fsync under `always`, and so
+// does PersistLab, before any later batch is answered. The replies that
+// waited on it are never released (Server::HoldOutput). Returns false then.
+bool AofPersistence::CheckAlwaysFsync() {
+  if (always_ticket_ == nullptr || !always_ticket_->done()) return true;
+  const Status s = always_ticket_->status();
+  always_ticket_.reset();
+  if (s.ok()) return true;
+  Fatal("Can't persist AOF for fsync error when the AOF fsync policy is 'always': " + s.message() +
+        ". Exiting...");
+  return false;
+}
+
 bool AofPersistence::SyncInProgress() const {
   return everysec_ticket_ != nullptr && !everysec_ticket_->done();
 }
@@ -203,7 +217,7 @@ std::shared_ptr<SyncTicket> AofPersistence::SyncIncr() {
 }
 
 std::shared_ptr<SyncTicket> AofPersistence::Flush(bool force) {
-  if (state_ == State::kOff || fatal_) return nullptr;
+  if (state_ == State::kOff || fatal_ || !CheckAlwaysFsync()) return nullptr;
   const FsyncPolicy policy = server_.config().appendfsync;
   const bool always = policy == FsyncPolicy::kAlways;
   const bool everysec = policy == FsyncPolicy::kEverySec;
@@ -226,7 +240,7 @@ std::shared_ptr<SyncTicket> AofPersistence::Flush(bool force) {
     if (everysec && unsynced && now_s > info_.last_fsync_s && !SyncInProgress()) {
       everysec_ticket_ = SyncIncr();
     } else if (always && unsynced) {
-      return SyncIncr();
+      return always_ticket_ = SyncIncr();
     }
     return nullptr;
   }
@@ -264,6 +278,7 @@ std::shared_ptr<SyncTicket> AofPersistence::Flush(bool force) {
             ticket->status().message() + ". Exiting...");
       return nullptr;
     }
+    if (!ticket->done()) always_ticket_ = ticket;
     return ticket;
   }
   if (everysec && now_s > info_.last_fsync_s) {

@@ -158,6 +158,7 @@ class AofPersistence {
   bool SyncInProgress() const;
   Status EnsureDir();
   void CheckBackgroundFsync();
+  bool CheckAlwaysFsync();
   Status StartRewriteInternal();
   void FinishRewrite();
   void FailRewrite(const std::string& why);
@@ -181,6 +182,9 @@ class AofPersistence {
   std::unique_ptr<WritableFile> incr_;  // the INCR file writes go to
   std::string incr_name_;
   std::shared_ptr<SyncTicket> everysec_ticket_;  // the background fsync
+  // The newest `always` fsync still pending (a disk whose syncs complete
+  // later): its failure is fatal as an inline one is (CheckAlwaysFsync).
+  std::shared_ptr<SyncTicket> always_ticket_;
   std::unique_ptr<RewriteJob> rewrite_;
   bool fatal_ = false;
   // An everysec fsync failed and no rewrite from memory has covered it

@@ -26,6 +26,14 @@
  * sending it. A mutex serializes records; fd -> path tracking lives in a
  * fixed table (descriptors >= 4096 are not tracked).
  *
+ * Threads: plab serve fsyncs its AOF on a background thread while the main
+ * thread keeps writing. An `S` logged after a write that the fsync did not
+ * cover would make the replay treat that write as durable, so a tracked
+ * fsync holds g_order exclusively from its call until its record is logged,
+ * and tracked writes and truncates hold it shared from their call until
+ * theirs is: every write logged before an `S` happened before that fsync
+ * began. (This makes writes wait for an fsync in flight: a test-only cost.)
+ *
  * Not intercepted, because `plab serve` does not use them: mmap writes,
  * pwritev, copy_file_range, O_TMPFILE, link/symlink, fchdir-relative *at
  * calls (dirfd other than AT_FDCWD is resolved only when it is a tracked
@@ -51,6 +59,7 @@
 #define MAX_FDS 4096
 
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_rwlock_t g_order = PTHREAD_RWLOCK_INITIALIZER;
 static int g_log_fd = -2; /* -2: not initialised, -1: disabled */
 static char g_root[PATH_MAX];
 static size_t g_root_len;
@@ -221,6 +230,22 @@ int __openat_2(int dirfd, const char* path, int flags) { return openat(dirfd, pa
 int creat(const char* path, mode_t mode) { return open(path, O_CREAT | O_WRONLY | O_TRUNC, mode); }
 int creat64(const char* path, mode_t mode) __attribute__((alias("creat")));
 
+/* g_order (see the header): shared for writes, exclusive for fsyncs, only
+ * on tracked descriptors. Returns whether it was taken. */
+static int LockShared(int fd) {
+  if (!Tracked(fd)) return 0;
+  pthread_rwlock_rdlock(&g_order);
+  return 1;
+}
+static int LockExclusive(int fd) {
+  if (!Tracked(fd)) return 0;
+  pthread_rwlock_wrlock(&g_order);
+  return 1;
+}
+static void Unlock(int taken) {
+  if (taken) pthread_rwlock_unlock(&g_order);
+}
+
 /* A successful write of `n` bytes that ended at the file position. */
 static void AfterWrite(int fd, const struct iovec* iov, int iovcnt, ssize_t n, long long offset) {
   if (n <= 0 || !Tracked(fd)) return;
@@ -232,20 +257,24 @@ static void AfterWrite(int fd, const struct iovec* iov, int iovcnt, ssize_t n, l
 
 ssize_t write(int fd, const void* buf, size_t count) {
   Resolve();
+  int ordered = LockShared(fd);
   ssize_t n = real_write(fd, buf, count);
   int saved = errno;
   struct iovec v = {(void*)buf, count};
   AfterWrite(fd, &v, 1, n, -1);
+  Unlock(ordered);
   errno = saved;
   return n;
 }
 
 ssize_t pwrite(int fd, const void* buf, size_t count, off_t offset) {
   Resolve();
+  int ordered = LockShared(fd);
   ssize_t n = real_pwrite(fd, buf, count, offset);
   int saved = errno;
   struct iovec v = {(void*)buf, count};
   AfterWrite(fd, &v, 1, n, offset);
+  Unlock(ordered);
   errno = saved;
   return n;
 }
@@ -254,9 +283,11 @@ ssize_t pwrite64(int fd, const void* buf, size_t count, off_t offset)
 
 ssize_t writev(int fd, const struct iovec* iov, int iovcnt) {
   Resolve();
+  int ordered = LockShared(fd);
   ssize_t n = real_writev(fd, iov, iovcnt);
   int saved = errno;
   AfterWrite(fd, iov, iovcnt, n, -1);
+  Unlock(ordered);
   errno = saved;
   return n;
 }
@@ -281,11 +312,17 @@ static int AfterFdOp(char op, int fd, long long arg, int rc) {
 
 int fsync(int fd) {
   Resolve();
-  return AfterFdOp('S', fd, 0, real_fsync(fd));
+  int ordered = LockExclusive(fd);
+  int rc = AfterFdOp('S', fd, 0, real_fsync(fd));
+  Unlock(ordered);
+  return rc;
 }
 int fdatasync(int fd) {
   Resolve();
-  return AfterFdOp('S', fd, 0, real_fdatasync(fd));
+  int ordered = LockExclusive(fd);
+  int rc = AfterFdOp('S', fd, 0, real_fdatasync(fd));
+  Unlock(ordered);
+  return rc;
 }
 int sync_file_range(int fd, off_t off, off_t n, unsigned int flags) {
   Resolve();
@@ -293,7 +330,10 @@ int sync_file_range(int fd, off_t off, off_t n, unsigned int flags) {
 }
 int ftruncate(int fd, off_t length) {
   Resolve();
-  return AfterFdOp('T', fd, (long long)length, real_ftruncate(fd, length));
+  int ordered = LockShared(fd);
+  int rc = AfterFdOp('T', fd, (long long)length, real_ftruncate(fd, length));
+  Unlock(ordered);
+  return rc;
 }
 int ftruncate64(int fd, off_t length) __attribute__((alias("ftruncate")));
 
