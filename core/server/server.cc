@@ -640,6 +640,8 @@ void Server::Cron() {
   const int64_t hz = config_.hz > 0 ? config_.hz : 10;
   keyspace_.ActiveExpireCycle(clock_, 1000000 / hz / 4);
   PropagatePending(/*no_multi=*/true);  // activeExpireCycle's DELs, unwrapped
+  // databasesCron(): shrink tables, then 1 ms of incremental rehashing.
+  keyspace_.DatabasesCron(clock_, config_.activerehashing, 1000);
   // trackInstantaneousMetric(): ops/sec between samples.
   if (stats_.last_sample_time_ms != 0 && now_ms > stats_.last_sample_time_ms) {
     int64_t ops = stats_.total_commands_processed - stats_.last_sample_count;

@@ -188,4 +188,21 @@ int64_t Keyspace::ActiveExpireCycle(const Clock& clock, int64_t budget_us) {
   return expired_total;
 }
 
+void Keyspace::DatabasesCron(const Clock& clock, bool active_rehashing, int64_t budget_us) {
+  for (Db& d : dbs_) {
+    if (d.keys.NeedsShrink()) d.keys.Shrink();
+    if (d.expires.NeedsShrink()) d.expires.Shrink();
+  }
+  if (!active_rehashing) return;
+  // One database per call gets the budget; the next call resumes there.
+  for (int n = 0; n < kNumDbs; ++n) {
+    Db& d = dbs_[rehash_db_];
+    if (d.keys.rehashing()) return static_cast<void>(d.keys.RehashForMicros(clock, budget_us));
+    if (d.expires.rehashing()) {
+      return static_cast<void>(d.expires.RehashForMicros(clock, budget_us));
+    }
+    rehash_db_ = (rehash_db_ + 1) % kNumDbs;
+  }
+}
+
 }  // namespace plab

@@ -123,6 +123,13 @@ class Keyspace {
   // kind); `budget_us` bounds the work. Returns keys expired.
   int64_t ActiveExpireCycle(const Clock& clock, int64_t budget_us);
 
+  // databasesCron()'s table upkeep: starts shrinking every table under 10%
+  // full (tryResizeHashTables) and, when `active_rehashing`, rehashes the
+  // first database whose keys or expires are mid-rehash for `budget_us`
+  // (incrementallyRehash; Redis gives it 1 ms). Redis skips both while a
+  // fork()ed child saves; PersistLab has no child, so they always run.
+  void DatabasesCron(const Clock& clock, bool active_rehashing, int64_t budget_us);
+
   // Point-in-time snapshots (core/persist/rdb_snapshot.h). Every value
   // stored by Set/Add is stamped with the current write version; this starts
   // a new version and returns it, so every value that exists now has a
@@ -164,6 +171,7 @@ class Keyspace {
   KeyspaceStats stats_;
   std::mt19937_64 rng_;
   int active_expire_db_ = 0;  // where the next active cycle resumes
+  int rehash_db_ = 0;         // the database the cron is rehashing
 };
 
 }  // namespace plab
