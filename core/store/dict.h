@@ -405,8 +405,10 @@ class Dict {
     if (rehashing() || size_ > n) return false;
     const int8_t exp = NextExp(n);
     if (exp == exp_[0]) return false;
-    auto* fresh = static_cast<Node**>(std::calloc(size_t{1} << exp, sizeof(Node*)));
-    if (fresh == nullptr) throw std::bad_alloc();  // as `new` would
+    // An array of pointers: sizeof(Node*) is meant.
+    auto* fresh = static_cast<Node**>(
+        std::calloc(size_t{1} << exp, sizeof(Node*)));  // NOLINT(bugprone-sizeof-expression)
+    if (fresh == nullptr) throw std::bad_alloc();       // as `new` would
     if (size_ == 0) {
       std::free(slots_[0]);
       slots_[0] = fresh;
