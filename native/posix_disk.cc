@@ -2,6 +2,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -84,7 +86,13 @@ class PosixDisk::BackgroundSyncer {
   Status Start() {
     wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (wake_fd_ < 0) return ErrnoStatus("eventfd", errno);
+    // The worker takes no signals: SIGTERM/SIGINT must reach the event
+    // loop's signalfd (a thread inherits the creator's signal mask).
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     worker_ = std::thread([this] { Work(); });
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
     return Status::Ok();
   }
 
