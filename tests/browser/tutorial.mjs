@@ -232,14 +232,31 @@ function cardIndex(id) {
 
 // --- scenarios ---------------------------------------------------------------
 
+// Scenarios whose predictions compare real milliseconds: a pause in the
+// browser (garbage collection, heap growth, the other test running beside
+// this one under ctest -j2) can once in a while swap two close timings.
+// Such a scenario gets one fresh second run when a verdict comes out
+// wrong; a second wrong verdict fails the test. The run that failed is
+// printed, so the flake stays visible.
+const TIMED_SCENARIOS = new Set(["07-recovery-speed"]);
+
 /** One scenario, start to end, with the right answers. */
 function scenarioTest(id) {
-  return async (browser, url) => withTutorial(browser, url, async (page) => {
+  const once = async (browser, url) => withTutorial(browser, url, async (page) => {
     const checked = await runScenario(page, id);
     note(`${id}: ${checked.steps} steps, ${checked.predictions} predictions right, ${checked.compared} outcome values matched the report`);
     if (ANSWERS[id]) assert.equal(checked.predictions, Object.keys(ANSWERS[id]).length, "every prediction in the key was asked");
     await shot(page, id);
   });
+  return async (browser, url) => {
+    try {
+      await once(browser, url);
+    } catch (err) {
+      if (!TIMED_SCENARIOS.has(id) || !/verdict wrong/.test(String(err?.message))) throw err;
+      note(`${id}: a timed verdict came out wrong, running it once more: ${err.message.split("\n")[0]}`);
+      await once(browser, url);
+    }
+  };
 }
 
 /** The list, a scenario and its steps by keyboard alone; a wrong answer shows as wrong. */
