@@ -16,6 +16,8 @@
 #include <cstring>
 #include <sstream>
 
+#include "core/server/client_limits.h"
+
 namespace plab {
 namespace {
 
@@ -417,8 +419,8 @@ bool TcpServer::Flush(Connection* c) {
   size_t& sent = c->client->output_sent;  // the engine reads it (client_limits.h)
   ServerStats& stats = engine_->server().stats();
   bool wrote = false;
-  while (sent < out.size()) {
-    ssize_t n = send(c->fd, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
+  while (size_t pending = PendingOutputBytes(*c->client)) {
+    ssize_t n = send(c->fd, out.data() + sent, pending, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
